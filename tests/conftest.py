@@ -1,0 +1,28 @@
+"""Shared test settings: offline, deterministic, isolated from the user's files."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# Deterministic property tests: the same examples on every run and machine.
+settings.register_profile(
+    "ft-advisor", derandomize=True, deadline=None, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("ft-advisor")
+
+# Never let a test reach the network through litellm, and never let it download its
+# price map.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path, monkeypatch):
+    """Point config and data at a scratch folder so no test reads or writes the user's."""
+    monkeypatch.setenv("FT_ADVISOR_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("FT_ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "FT_ADVISOR_MODEL"):
+        monkeypatch.delenv(key, raising=False)

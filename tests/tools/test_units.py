@@ -1,0 +1,43 @@
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tools.errors import InputError
+from tools.units import fmt_usd, parse_quantity
+
+
+@pytest.mark.parametrize("text,value", [
+    ("7b", 7e9), ("70B", 70e9), ("2T", 2e12), ("50k", 50e3), ("1.5M", 1.5e6),
+    ("3e9", 3e9), ("$30k", 30e3), ("1,000", 1000), ("12", 12), (" 0.5 ", 0.5),
+    ("2 million", 2e6), ("$1.2m", 1.2e6), ("100_000", 1e5), (".5k", 500),
+])
+def test_parse_quantity_reads_numbers_as_people_write_them(text, value):
+    assert parse_quantity(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "7x", "1.2.3", "nan", "inf", "k", "--5"])
+def test_parse_quantity_rejects_garbage_naming_the_field(text):
+    with pytest.raises(InputError) as info:
+        parse_quantity(text, "tokens")
+    assert info.value.field == "tokens"
+    assert "tokens" in str(info.value)
+
+
+def test_parse_quantity_rejects_non_finite_numbers():
+    with pytest.raises(InputError):
+        parse_quantity(math.nan, "mfu")
+    with pytest.raises(InputError):
+        parse_quantity(True, "mfu")
+
+
+@given(st.floats(min_value=0, max_value=1e15, allow_nan=False))
+def test_parse_quantity_round_trips_plain_numbers(x):
+    assert parse_quantity(repr(x)) == pytest.approx(x)
+
+
+def test_fmt_usd():
+    assert fmt_usd(1234.4) == "$1,234"
+    assert fmt_usd(2.5) == "$2.50"
+    assert fmt_usd(2_500_000) == "$2.50M"
+    assert fmt_usd(0) == "$0"

@@ -1,0 +1,145 @@
+"""Every estimator registered once: a name, a description written for an LLM, a JSON
+Schema for its arguments, and the function. The CLI and the agent both call tools
+through here, so validation and error messages are the same everywhere."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from tools.errors import InputError
+from tools.units import parse_quantity
+
+# Modules that define a module-level ``TOOL`` (or ``TOOLS`` list). Imported lazily so
+# that `ft-advisor --help` pays for none of them.
+_MODULES = (
+    "tools.training",
+    "tools.memory",
+    "tools.api_finetune",
+    "tools.inference",
+    "tools.data_prep",
+    "tools.maintenance",
+    "tools.rag",
+    "tools.compare",
+    "tools.decision",
+)
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    description: str
+    schema: dict[str, Any]
+    func: Callable[..., Any]
+    #: Sub-command under `ft-advisor estimate`, or None for tools the CLI exposes elsewhere.
+    cli_name: str | None = None
+
+    def spec(self) -> dict[str, Any]:
+        """The OpenAI-style function spec the agent hands to the model."""
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.schema},
+        }
+
+
+_TOOLS: dict[str, Tool] | None = None
+
+
+def all_tools() -> dict[str, Tool]:
+    global _TOOLS
+    if _TOOLS is None:
+        found: dict[str, Tool] = {}
+        for module_name in _MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name == module_name:  # not written yet; anything else is a real bug
+                    continue
+                raise
+            for tool in getattr(module, "TOOLS", ()) or (getattr(module, "TOOL", None),):
+                if tool is not None:
+                    found[tool.name] = tool
+        _TOOLS = found
+    return _TOOLS
+
+
+def get_tool(name: str) -> Tool:
+    tools = all_tools()
+    if name not in tools:
+        import difflib
+
+        raise InputError("tool", f"one of {', '.join(sorted(tools))}", name,
+                         tuple(difflib.get_close_matches(name, tools, n=3)))
+    return tools[name]
+
+
+def by_cli_name(cli_name: str) -> Tool | None:
+    return next((t for t in all_tools().values() if t.cli_name == cli_name), None)
+
+
+def _coerce(schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """Turn "7b"-style strings into numbers where the schema wants a number, so a model
+    (or a person) may write sizes the way people do."""
+    props = schema.get("properties", {})
+    out = dict(args)
+    for key, value in args.items():
+        types = props.get(key, {}).get("type")
+        types = types if isinstance(types, list) else [types]
+        if isinstance(value, str) and ("number" in types or "integer" in types) and "string" not in types:
+            number = parse_quantity(value, key)
+            out[key] = int(number) if "integer" in types and number.is_integer() else number
+    return out
+
+
+def _describe(error: Any) -> InputError:
+    """One jsonschema error as an InputError naming the argument."""
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return InputError(missing, "a value (this argument is required)")
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = error.message.split("'")[1] if "'" in error.message else "?"
+        import difflib
+
+        return InputError(extra, f"a known argument ({', '.join(allowed)})", None,
+                          tuple(difflib.get_close_matches(extra, allowed, n=2)))
+    field = ".".join(str(p) for p in path) or "arguments"
+    schema = error.schema
+    if error.validator == "enum":
+        return InputError(field, f"one of {', '.join(map(str, schema['enum']))}", error.instance)
+    if error.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bounds = []
+        if "minimum" in schema:
+            bounds.append(f">= {schema['minimum']:g}")
+        if "exclusiveMinimum" in schema:
+            bounds.append(f"> {schema['exclusiveMinimum']:g}")
+        if "maximum" in schema:
+            bounds.append(f"<= {schema['maximum']:g}")
+        if "exclusiveMaximum" in schema:
+            bounds.append(f"< {schema['exclusiveMaximum']:g}")
+        return InputError(field, "a number " + " and ".join(bounds), error.instance)
+    if error.validator == "type":
+        return InputError(field, f"a value of type {schema['type']}", error.instance)
+    return InputError(field, error.message)
+
+
+def validate_args(tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    """Coerce and validate `args` against the tool's schema; raise InputError naming the
+    first bad argument."""
+    if not isinstance(args, dict):
+        raise InputError("arguments", "a JSON object", args)
+    from jsonschema import Draft202012Validator  # deferred: ~40 ms, only when a tool runs
+
+    args = _coerce(tool.schema, args)
+    errors = sorted(Draft202012Validator(tool.schema).iter_errors(args), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise _describe(errors[0])
+    return args
+
+
+def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Validate and run a tool; return its result as a JSON-ready dict."""
+    tool = get_tool(name)
+    result = tool.func(**validate_args(tool, args))
+    return result.to_dict() if hasattr(result, "to_dict") else result

@@ -1,0 +1,88 @@
+"""`ft-advisor`: the command line. Parses arguments, dispatches to a sub-command
+module, and turns bad input into one clear line and exit code 2."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from tui.subcommands import SUBCOMMANDS
+
+EXIT_USAGE = 2
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ft-advisor")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that names the problem on one line and exits 2 (its default is 2 too,
+    but it prints the whole usage block first)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The options every consultation command shares (chat, ask, and the app)."""
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", metavar="MODEL",
+                       help="any litellm model string, e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5, "
+                            "ollama_chat/llama3.1 (default: from the config file; none = offline)")
+    group.add_argument("--api-base", metavar="URL", help="base URL of a local server or a LiteLLM proxy")
+    group.add_argument("--offline", action="store_true", help="rule-only consultation, no model")
+    group.add_argument("--mock", action="store_true",
+                       help="run the built-in scripted demonstration of the LLM path (no network)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ft-advisor",
+        description="Should you fine-tune an LLM, and what would it really cost? "
+                    "With no command, opens the consultation app.",
+        epilog="Every number comes from deterministic cost models; see `ft-advisor estimate --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    add_model_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module_name in SUBCOMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # not built yet
+            raise
+        child = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(child)
+        child.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = getattr(args, "_module", None)
+    if module is None:
+        try:
+            app_module = importlib.import_module("tui.subcommands.app")
+        except ModuleNotFoundError:
+            parser.print_help()
+            return 0
+        return app_module.run(args)
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `ft-advisor ... | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

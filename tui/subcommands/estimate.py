@@ -1,0 +1,82 @@
+"""`ft-advisor estimate KIND [flags]`: run one cost model from the tool registry.
+
+The flags of each KIND are generated from the tool's JSON Schema, so the command line,
+the agent and the registry can never disagree about an argument's name or range."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+HELP = "run one cost model: training, memory, api-finetune, inference, data, maintenance, rag, compare"
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from tools.registry import all_tools
+
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
+    for tool in sorted(all_tools().values(), key=lambda t: _ORDER.get(t.cli_name or "", 99)):
+        if not tool.cli_name:
+            continue
+        first_line = tool.description.strip().split("\n")[0]
+        child = kinds.add_parser(tool.cli_name, help=first_line, description=tool.description.strip())
+        for prop, spec in tool.schema.get("properties", {}).items():
+            kwargs: dict[str, Any] = {"dest": prop, "help": spec.get("description", "")}
+            if spec.get("type") == "boolean":
+                kwargs["action"] = argparse.BooleanOptionalAction
+                kwargs["default"] = None
+            else:
+                kwargs["metavar"] = "|".join(map(str, spec["enum"])) if "enum" in spec else prop.upper()
+            child.add_argument(_flag(prop), **kwargs)
+        child.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
+        child.set_defaults(_tool=tool)
+
+
+_ORDER = {k: i for i, k in enumerate(
+    ["training", "memory", "api-finetune", "inference", "data", "maintenance", "rag", "compare"])}
+
+
+def _typed(tool: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Flag strings -> the types the schema asks for (numbers go through the registry's
+    human-number coercion)."""
+    out: dict[str, Any] = {}
+    props = tool.schema.get("properties", {})
+    for prop, spec in props.items():
+        value = getattr(args, prop, None)
+        if value is None:
+            continue
+        types = spec.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "array" in types and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        out[prop] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from tools.errors import InputError
+    from tools.registry import validate_args
+
+    tool = args._tool
+    props = tool.schema.get("properties", {})
+    try:
+        values = validate_args(tool, _typed(tool, args))
+        result = tool.func(**values)
+    except InputError as exc:
+        label = _flag(exc.field) if exc.field in props else exc.field
+        print(f"ft-advisor estimate {tool.cli_name}: error: {exc.message(label)}", file=sys.stderr)
+        return 2
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    if args.as_json:
+        json.dump(data, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        from tui.render import print_estimate
+
+        print_estimate(tool.cli_name, data)
+    return 0
