@@ -51,6 +51,9 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
                       f"{fmt_value(headline, data['low'])} – {fmt_value(headline, data['high'])}")
     console.print(table)
     for key, value in data.items():
+        if key not in _SKIP and _records(value):
+            console.print(_records_table(key, value))
+            continue
         if isinstance(value, dict) and value and key not in _SKIP:
             sub = Table(title=key.replace("_", " "), show_header=False)
             sub.add_column("item")
@@ -69,3 +72,35 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
         console.print(sub)
     for warning in data.get("warnings") or []:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+def _records(value: Any) -> bool:
+    """A dict of dicts ({strategy: figures}) or a list of dicts ([{strategy, versus, month}])."""
+    rows = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    rows = list(rows)
+    return bool(rows) and all(isinstance(r, dict) for r in rows)
+
+
+def _records_table(key: str, value: Any) -> Any:
+    """One row per record, one column per scalar field (lists and nested dicts, such as a
+    month-by-month series, are left to --json)."""
+    from rich.table import Table
+
+    named = isinstance(value, dict)
+    rows = list(value.items()) if named else [(None, r) for r in value]
+    columns: list[str] = []
+    for _, record in rows:
+        for k, v in record.items():
+            if k not in columns and not isinstance(v, (dict, list)):
+                columns.append(k)
+    table = Table(title=key.replace("_", " "), show_header=True, header_style="bold")
+    if named:
+        table.add_column("")
+    for c in columns:
+        table.add_column(c.replace("_", " "), justify="right")
+    for name, record in rows:
+        # A range beside dollar figures is in dollars too.
+        money = any(c.endswith("usd") for c in columns)
+        cells = [fmt_value(f"{c}_usd" if money and c in ("low", "high") else c, record.get(c)) for c in columns]
+        table.add_row(*([str(name).replace("_", " ")] if named else []), *cells)
+    return table

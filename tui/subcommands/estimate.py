@@ -24,9 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if not tool.cli_name:
             continue
         first_line = tool.description.strip().split("\n")[0]
-        child = kinds.add_parser(tool.cli_name, help=first_line, description=tool.description.strip())
+        # argparse %-formats help strings: a literal % in a description must be doubled.
+        child = kinds.add_parser(tool.cli_name, help=first_line.replace("%", "%%"),
+                                 description=tool.description.strip())
         for prop, spec in tool.schema.get("properties", {}).items():
-            kwargs: dict[str, Any] = {"dest": prop, "help": spec.get("description", "")}
+            kwargs: dict[str, Any] = {"dest": prop, "help": spec.get("description", "").replace("%", "%%")}
             if spec.get("type") == "boolean":
                 kwargs["action"] = argparse.BooleanOptionalAction
                 kwargs["default"] = None

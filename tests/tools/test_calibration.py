@@ -1,0 +1,176 @@
+"""The cost models against published figures.
+
+The figures are copied here (with their sources) from the project's calibration set, so
+the tests run anywhere. Each tolerance says why it is what it is: a published figure has
+its own spread (different clusters, unpublished token counts, rounding), and a tolerance
+tighter than that spread would only test the rounding.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tools.memory import estimate_memory
+from tools.training import estimate_training
+
+STATES = ("weights_gb", "gradients_gb", "optimizer_gb", "adapter_gb")
+
+
+def model_states(e) -> float:
+    return sum(e.breakdown[k] for k in STATES)
+
+
+# --------------------------------------------------------------------------- training
+
+# Touvron et al. 2023 (Llama 2, arXiv:2307.09288) Table 2: pretraining GPU-hours on
+# A100-80GB for 2T tokens; exact parameter counts from the HF safetensors.
+LLAMA2 = [
+    ("7b", 6_738_417_664, 184_320),
+    ("70b", 68_976_653_312, 1_720_320),
+]
+
+
+@pytest.mark.parametrize("name,params,published", LLAMA2)
+def test_llama2_pretraining_gpu_hours(name, params, published):
+    e = estimate_training(params=params, tokens=2e12, gpu="a100-80gb", gpus=2048)
+    # The two runs realised MFU 0.391 and 0.428 (6ND): a single default cannot be closer
+    # than about half that 10% gap to both, and the published hours mix two clusters
+    # (400 W and 350 W power caps). 10% is that spread; the range must hold the figure.
+    assert e.gpu_hours == pytest.approx(published, rel=0.10)
+    assert e.gpu_hours_low <= published <= e.gpu_hours_high
+    assert 0.35 <= e.mfu <= 0.45  # "large runs realise about 35-45% of peak" (issue 2)
+
+
+# Stanford Alpaca (CRFM blog 2023-03-13, tatsu-lab/stanford_alpaca README): LLaMA-7B full
+# fine-tune, 52,002 examples, 3 epochs, max length 512, 3 h on 8 A100-80GB = 24 GPU-hours,
+# "less than $100". The token count was never published: 512 (padded) is the upper bound,
+# ~150 real tokens per example a typical reading.
+ALPACA = dict(params=6.7e9, examples=52_002, epochs=3, gpu="a100-80gb", gpus=8)
+
+
+@pytest.mark.parametrize("reading", [
+    dict(packing=False, seq_len=512),
+    dict(tokens_per_example=150),
+])
+def test_alpaca_gpu_hours_fall_in_the_range(reading):
+    e = estimate_training(**ALPACA, **reading)
+    # The two readings imply MFU 0.035 and 0.119, a factor 3.4 apart, so no point estimate
+    # can be within less than ~1.85x of both; the range must contain the published 24 h and
+    # the point must be within a factor 2.
+    assert e.gpu_hours_low <= 24 <= e.gpu_hours_high
+    assert 24 / 2 <= e.gpu_hours <= 24 * 2
+    assert e.wall_hours == pytest.approx(e.gpu_hours / 8)
+    # "Less than $100": our cheapest case must be below it.
+    assert e.low < 100
+
+
+def test_small_sft_realises_far_less_than_pretraining():
+    small = estimate_training(**ALPACA, tokens_per_example=150)
+    large = estimate_training(params=6_738_417_664, tokens=2e12, gpus=2048)
+    assert small.mfu < 0.15 < 0.35 < large.mfu
+
+
+def test_lora_throughput_gain_matches_the_lora_paper():
+    # Hu et al. 2021 §4.2: LoRA trains GPT-3 175B with 25% higher throughput than full
+    # fine-tuning. Our LoRA time / full time should be 1/1.25 = 0.8 (FLOPs 2/3, utilisation
+    # 0.83x); 5% covers the adapter FLOPs that differ with rank.
+    full = estimate_training(model="gpt-3-175b", tokens=1e9, gpus=64)
+    lora = estimate_training(model="gpt-3-175b", tokens=1e9, gpus=64, method="lora", lora_rank=4,
+                             lora_targets="qv")
+    assert lora.gpu_hours / full.gpu_hours == pytest.approx(0.8, rel=0.05)
+
+
+# --------------------------------------------------------------------------- memory
+
+# ZeRO (Rajbhandari et al., arXiv:1910.02054) §3.1 and Figure 1: 16 bytes per parameter of
+# model states for mixed-precision Adam; GPT-2 1.5B needs at least 24 GB; a 7.5B model
+# needs 120 GB per GPU with plain data parallelism and 1.9 GB with ZeRO-3 over 64 GPUs.
+
+
+def test_zero_16_bytes_per_param():
+    gpt2 = estimate_memory(params=1.5e9, sharding="none")
+    assert model_states(gpt2) == pytest.approx(24.0, rel=1e-9)  # exact arithmetic
+    assert gpt2.breakdown["weights_gb"] == pytest.approx(3.0, rel=1e-9)  # "3 GB of fp16 weights"
+    base = estimate_memory(params=7.5e9, sharding="none")
+    assert model_states(base) == pytest.approx(120.0, rel=1e-9)
+
+
+def test_zero3_over_64_gpus():
+    e = estimate_memory(params=7.5e9, sharding="zero3", gpus=64)
+    # Published 1.9 GB is 1.875 rounded to one decimal: 2% covers the rounding.
+    assert e.states_per_gpu_gb == pytest.approx(1.9, rel=0.02)
+    assert e.fits
+
+
+def test_qlora_65b_fits_one_48gb_gpu():
+    # Dettmers et al. 2023 (QLoRA) abstract: a 65B model fine-tunes on a single 48 GB GPU
+    # (sequence lengths of 512 in their Guanaco runs). LLaMA-65B is not in the catalog, so
+    # the count stands alone with the shape heuristic; the L40S is a 48 GB card.
+    e = estimate_memory(params=65.2e9, method="qlora", gpu="l40s", seq_len=512)
+    assert e.gpus_needed == 1 and e.fits
+    # Not by a wide margin either: the paper needed paged optimizers to absorb spikes.
+    assert e.total_gb > 0.7 * 48
+
+
+def test_qlora_paper_full_16bit_figure_is_12_bytes_per_param():
+    # ">780 GB" for 16-bit full fine-tuning of 65B = 12 B/param: bf16 weights and grads
+    # plus fp32 Adam moments, without an fp32 master copy. 1% covers 65.2B vs "65B".
+    e = estimate_memory(params=65.2e9, master_weights=False)
+    assert model_states(e) == pytest.approx(780, rel=0.01)
+    # With the master copy (ZeRO's 16 B/param) it is a third more.
+    assert model_states(estimate_memory(params=65.2e9)) == pytest.approx(65.2e9 * 16 / 1e9)
+
+
+def test_lora_gpt3_175b_needs_about_350gb():
+    # Hu et al. 2021 §4.2: LoRA r=4 on W_q, W_v: 350 GB of VRAM (frozen fp16 weights),
+    # checkpoint 35 MB. Our total adds activations for one 2,048-token sequence and the
+    # CUDA context: within 5% of the published figure.
+    e = estimate_memory(model="gpt-3-175b", method="lora", lora_rank=4, lora_targets="qv")
+    assert e.total_gb == pytest.approx(350, rel=0.05)
+    assert e.breakdown["weights_gb"] == pytest.approx(350, rel=0.001)
+    # Adapter checkpoint: 18.9M fp16 parameters = 37.7 MB = 36 MiB (published "35MB").
+    assert e.adapter_params * 2 / 2**20 == pytest.approx(35, rel=0.05)
+
+
+def test_full_gpt3_175b_against_the_published_1_2tb():
+    # The LoRA paper's 1.2 TB for full fine-tuning is ~6.9 B/param: less than ZeRO's 16
+    # (2.8 TB) and even than QLoRA's 12 (2.1 TB). It matches a lean setup (bf16 weights +
+    # grads + 8-bit Adam, no master copy = 6 B/param) within 15%; the standard accounting
+    # is a strict upper reading. LoRA's saving ("up to 2/3") holds in both.
+    lora = estimate_memory(model="gpt-3-175b", method="lora", lora_rank=4, lora_targets="qv")
+    lean = estimate_memory(model="gpt-3-175b", optimizer="adamw-8bit", master_weights=False)
+    standard = estimate_memory(model="gpt-3-175b")
+    assert lean.total_gb == pytest.approx(1200, rel=0.15)
+    assert standard.total_gb > 1200
+    assert lora.total_gb <= lean.total_gb / 3 * 1.05  # at least a ~2/3 reduction
+
+
+def test_inference_bytes_per_param():
+    # EleutherAI Transformer Math 101: fp32 4, fp16/bf16 2, int8 1, int4 0.5 bytes/param.
+    # Quantised models keep embeddings and head in 16 bit, so the average sits a little
+    # above 1 and 0.5 (a few percent for a 70B model; int4 also carries NF4 constants).
+    params = 70e9
+    for precision, bpp, tol in (("fp32", 4, 1e-9), ("fp16", 2, 1e-9), ("bf16", 2, 1e-9),
+                                ("int8", 1, 0.03), ("int4", 0.5, 0.08)):
+        e = estimate_memory(params=params, method="inference", precision=precision)
+        assert e.breakdown["weights_gb"] * 1e9 / params == pytest.approx(bpp, rel=tol), precision
+
+
+def test_accelerate_bert_base_weights():
+    # HF accelerate model-size estimator: bert-base-cased fp32 413.18 MB (MiB) estimated,
+    # 413.68 measured. 108,310,272 parameters x 4 bytes.
+    e = estimate_memory(params=108_310_272, method="inference", precision="fp32")
+    assert e.breakdown["weights_gb"] * 1e9 / 2**20 == pytest.approx(413.18, rel=0.001)
+
+
+def test_guanaco_7b_4bit_needs_about_5gb():
+    # QLoRA paper: a 4-bit 7B model "needs 5 GB". Weights + a short KV cache + the CUDA
+    # context: within 20% (the paper's figure is a rounded footprint).
+    e = estimate_memory(model="llama-2-7b", method="inference", precision="int4", seq_len=512)
+    assert e.total_gb == pytest.approx(5, rel=0.20)
+
+
+def test_inference_overhead_near_the_20_percent_rule():
+    # EleutherAI: inference needs ~1.2x the weights. Our explicit KV cache (2,048 tokens)
+    # plus context for a 7B fp16 model lands within 10% of that rule of thumb.
+    e = estimate_memory(model="llama-2-7b", method="inference", precision="fp16")
+    assert e.total_gb == pytest.approx(1.2 * e.breakdown["weights_gb"], rel=0.10)

@@ -1,0 +1,147 @@
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tools.catalog import get_catalog
+from tools.errors import InputError
+from tools.inference import BANDWIDTH_EFFICIENCY, estimate_inference
+from tools.memory import estimate_memory
+from tui.cli import main
+
+OPENAI = ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-3.5-turbo"]
+
+
+def test_api_hand_computed_gpt_4o_mini():
+    est = estimate_inference(model="gpt-4o-mini", requests_per_month=100_000, prompt_tokens=500,
+                             output_tokens=200, date="2026-01-01")
+    # base: 100k x (500 x $0.15 + 200 x $0.60) / 1M = $19.50; fine-tuned prices are double
+    assert est.base_monthly_usd == pytest.approx(19.5)
+    assert est.fine_tuned_monthly_usd == pytest.approx(39.0)
+    assert est.monthly_cost_usd == pytest.approx(39.0)
+    assert est.cost_per_1k_requests_usd == pytest.approx(0.39)
+    assert est.low <= est.monthly_cost_usd <= est.high
+
+
+def test_calibration_ft_over_base_is_two_for_gpt_4o_mini():
+    # Published row: ft_over_base_input = ft_over_base_output = 2.0 (exact list prices).
+    est = estimate_inference(model="gpt-4o-mini", requests_per_month=1, prompt_tokens=1234, output_tokens=77)
+    assert est.ft_over_base_multiplier == pytest.approx(2.0)
+
+
+def test_base_price_when_not_fine_tuned():
+    est = estimate_inference(model="gpt-4o", requests_per_month=1e6, prompt_tokens=1000, output_tokens=300,
+                             fine_tuned=False)
+    assert est.monthly_cost_usd == pytest.approx(1e6 * (1000 * 2.5 + 300 * 10.0) / 1e6)
+    assert est.ft_over_base_multiplier == pytest.approx(1.5)
+
+
+@given(model=st.sampled_from(OPENAI), requests=st.floats(0, 1e9), prompt=st.floats(0, 1e5),
+       output=st.floats(0, 1e5))
+def test_ft_multiplier_at_least_one_for_openai_offers(model, requests, prompt, output):
+    est = estimate_inference(model=model, requests_per_month=requests, prompt_tokens=prompt,
+                             output_tokens=output, date="2026-01-01")
+    assert est.ft_over_base_multiplier >= 1.0
+    assert est.fine_tuned_monthly_usd >= est.base_monthly_usd
+
+
+def test_dedicated_uses_memory_model_and_always_on_hours():
+    spec = get_catalog().model("llama-3.1-8b")
+    est = estimate_inference(model="llama-3.1-8b", requests_per_month=10_000, prompt_tokens=500,
+                             output_tokens=200, price_per_gpu_hour=2.0)
+    mem = estimate_memory(model="llama-3.1-8b", method="inference", precision="bf16", gpu="h100",
+                          seq_len=700, batch=16)
+    assert est.deployment == "dedicated"
+    assert est.gpus_per_replica == mem.gpus_needed
+    assert est.replicas == 1  # light traffic: one always-on replica
+    assert est.gpu_hours == est.gpus_per_replica * 720
+    assert est.monthly_cost_usd == pytest.approx(est.gpus_per_replica * 720 * 2.0)
+    assert est.ft_over_base_multiplier == 1.0
+    # decoding throughput: 16 sequences / (weights + KV reads) at 60% of H100 bandwidth
+    h100 = get_catalog().gpu("h100")
+    kv = 16 * (500 + 100) * spec.kv_bytes_per_token(2)
+    step = (spec.params * 2 + kv) / (est.gpus_per_replica * h100.bandwidth_gb_s * 1e9 * BANDWIDTH_EFFICIENCY)
+    assert est.tokens_per_second_per_replica == pytest.approx(16 / step, rel=0.02)
+    assert any("idle" in w for w in est.warnings)
+
+
+def test_dedicated_price_range_from_catalog_and_bigger_models_need_more():
+    h100 = get_catalog().gpu("h100")
+    small = estimate_inference(model="llama-3.1-8b", requests_per_month=1e5)
+    big = estimate_inference(model="llama-3.1-70b", requests_per_month=1e5)
+    assert small.low == pytest.approx(small.gpu_hours * h100.price_low)
+    assert small.high == pytest.approx(small.gpu_hours * h100.price_high)
+    assert big.gpus_per_replica >= small.gpus_per_replica
+    assert big.monthly_cost_usd >= small.monthly_cost_usd
+
+
+def test_dedicated_scales_replicas_and_scheduled_hours_cost_less():
+    heavy = estimate_inference(model="llama-3.1-8b", requests_per_month=1e9)
+    assert heavy.replicas > 1
+    business = estimate_inference(model="llama-3.1-8b", requests_per_month=1e4, hours_per_month=220)
+    always = estimate_inference(model="llama-3.1-8b", requests_per_month=1e4)
+    assert business.monthly_cost_usd < always.monthly_cost_usd
+
+
+def test_zero_requests_has_no_cost_per_request():
+    assert estimate_inference(requests_per_month=0).cost_per_1k_requests_usd is None
+    dedicated = estimate_inference(model="mistral-7b", requests_per_month=0)
+    assert dedicated.monthly_cost_usd > 0 and dedicated.cost_per_1k_requests_usd is None
+
+
+@given(model=st.sampled_from(["gpt-4o-mini", "gpt-4.1", "llama-3.1-8b", "mixtral-8x7b"]),
+       requests=st.floats(0, 1e9), more=st.floats(0, 1e9))
+def test_more_requests_never_cost_less(model, requests, more):
+    a = estimate_inference(model=model, requests_per_month=requests, date="2026-01-01")
+    b = estimate_inference(model=model, requests_per_month=requests + more, date="2026-01-01")
+    assert b.monthly_cost_usd >= a.monthly_cost_usd
+    assert a.low <= a.monthly_cost_usd <= a.high
+
+
+def test_retired_base_model_warns_for_fine_tuned_serving():
+    est = estimate_inference(model="gpt-3.5-turbo", requests_per_month=1000, date="2027-06-01")
+    assert any("was retired" in w for w in est.warnings)
+
+
+def test_bad_input():
+    with pytest.raises(InputError) as info:
+        estimate_inference(model="llama-3.1-8b", deployment="api")
+    assert info.value.field == "deployment"
+    with pytest.raises(InputError) as info:
+        estimate_inference(model="gpt-4o", deployment="dedicated")
+    assert info.value.field == "model"
+    with pytest.raises(InputError) as info:
+        estimate_inference(requests_per_month=-1)
+    assert info.value.field == "requests_per_month"
+
+
+def test_cli_json_keys(capsys):
+    assert main(["estimate", "inference", "--requests-per-month", "100k", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["monthly_cost_usd"] > 0 and data["cost_per_1k_requests_usd"] > 0
+    assert data["ft_over_base_multiplier"] == pytest.approx(2.0)
+    assert "gpu" not in data  # dedicated-only figures are left out of an API estimate
+    assert main(["estimate", "inference", "--model", "llama-3.1-8b", "--requests-per-month", "1M",
+                 "--gpu", "a100-80gb", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["deployment"] == "dedicated" and data["gpu"] == "a100-80gb" and data["gpus_per_replica"] >= 1
+
+
+def test_cli_human_table(capsys):
+    assert main(["estimate", "inference", "--model", "llama-3.1-8b", "--requests-per-month", "1M"]) == 0
+    out = capsys.readouterr().out
+    assert "monthly cost usd" in out and "gpus per replica" in out
+
+
+@pytest.mark.parametrize("argv,flag", [
+    (["--requests-per-month", "-5"], "--requests-per-month"),
+    (["--requests-per-month", "lots"], "--requests-per-month"),
+    (["--model", "gpt-5"], "--model"),
+    (["--model", "llama-3.1-8b", "--gpu", "h900"], "--gpu"),
+    (["--model", "llama-3.1-8b", "--utilisation", "1.5"], "--utilisation"),
+    (["--deployment", "dedicated"], "--model"),
+])
+def test_cli_bad_input_is_one_line_exit_2(capsys, argv, flag):
+    assert main(["estimate", "inference", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and flag in err and "Traceback" not in err

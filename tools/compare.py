@@ -1,0 +1,360 @@
+"""Total cost of ownership of the four paths for the same case, month by month:
+prompt engineering, RAG, LoRA and full fine-tuning. Each path is a one-off set-up
+(engineering, data, the first training run) plus a monthly cost (inference, retraining
+and monitoring, or RAG upkeep); the cumulative series shows when, if ever, a path with a
+higher set-up cost becomes the cheaper one. The article: "Before even considering it, try
+RAG, better prompting, and lighter tuning methods like LoRA."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools import cost_defaults as d
+from tools.registry import Tool
+from tools.result import Assumption, Estimate
+
+STRATEGIES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
+#: The case-profile fields compare_strategies reads (the decision engine passes these).
+PROFILE_FIELDS = ("model", "requests_per_month", "labeled_examples", "data_quality", "knowledge_changes",
+                  "horizon_months", "budget_usd")
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_REQUESTS = 10_000
+DEFAULT_HORIZON = 12
+DEFAULT_EPOCHS = 3
+DEFAULT_PROMPT_TOKENS = 500
+DEFAULT_OUTPUT_TOKENS = 200
+#: Few-shot examples and structured context a prompt-engineered request carries, which a
+#: tuned model no longer needs.
+PE_EXTRA_TOKENS = 500
+#: Engineer-months (low, mid, high) to set each path up, beyond data and compute.
+SETUP_MONTHS = {"prompt_engineering": (0.25, 0.5, 1.0), "lora": (0.5, 1.0, 2.0),
+                "full_fine_tune": (1.0, 2.0, 4.0)}
+#: Engineer time keeping prompts and their evals current.
+PE_UPKEEP_FTE = (0.02, 0.05, 0.1)
+#: Examples a training set needs by default (or what you have, if more).
+TARGET_EXAMPLES = {"lora": 1_000, "full_fine_tune": 10_000}
+#: Hosted models cannot be fully fine-tuned; the full path tunes an open model of the same
+#: class and serves it on your own GPUs.
+OPEN_EQUIVALENT = {"gpt-4o": "llama-3.1-70b", "gpt-4.1": "llama-3.1-70b", "gpt-4o-mini": "llama-3.1-8b",
+                   "gpt-4.1-mini": "llama-3.1-8b", "gpt-4.1-nano": "llama-3.1-8b",
+                   "gpt-3.5-turbo": "llama-3.1-8b"}
+
+
+@dataclass(kw_only=True)
+class CompareEstimate(Estimate):
+    horizon_months: int
+    model: str
+    requests_per_month: float
+    strategies: dict[str, dict[str, Any]]
+    cheapest: str
+    cheapest_total_usd: float
+    break_even_month: int | None
+    break_even: dict[str, Any]
+    break_evens: list[dict[str, Any]] = field(default_factory=list)
+    within_budget: list[str] | None = None
+
+
+def _series(setup: float, monthly: float, horizon: int) -> list[float]:
+    return [round(setup + monthly * m, 2) for m in range(1, horizon + 1)]
+
+
+@dataclass
+class _Path:
+    """One strategy while it is being priced: parts in (mid, low, high)."""
+
+    name: str
+    serving: str
+    setup: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    monthly: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+
+    def total(self, part: str, i: int) -> float:
+        return sum(v[i] for v in getattr(self, part).values())
+
+    def to_dict(self, horizon: int) -> dict[str, Any]:
+        setup, monthly = self.total("setup", 0), self.total("monthly", 0)
+        return {
+            "setup_usd": setup,
+            "monthly_usd": monthly,
+            "monthly": _series(setup, monthly, horizon),
+            "total_usd": setup + monthly * horizon,
+            "low": self.total("setup", 1) + self.total("monthly", 1) * horizon,
+            "high": self.total("setup", 2) + self.total("monthly", 2) * horizon,
+            "serving": self.serving,
+            "setup_parts": {k: v[0] for k, v in self.setup.items()},
+            "monthly_parts": {k: v[0] for k, v in self.monthly.items()},
+        }
+
+
+def _mlh(est: Any, attr: str = "cost_usd") -> tuple[float, float, float]:
+    return float(getattr(est, attr)), float(est.low), float(est.high)
+
+
+def compare_strategies(*, model: str | None = None, requests_per_month: Any = None,
+                       prompt_tokens: Any = None, output_tokens: Any = None, labeled_examples: Any = None,
+                       examples: Any = None, data_quality: str | None = None,
+                       knowledge_changes: str | None = None, horizon_months: Any = None,
+                       budget_usd: Any = None, deployment: str | None = None, open_model: str | None = None,
+                       gpu: str | None = None, corpus_tokens: Any = None, engineer_month_usd: Any = None,
+                       date: str | None = None) -> CompareEstimate:
+    """Month-by-month cumulative cost of prompt engineering, RAG, LoRA and full
+    fine-tuning for one case. Every argument may be None (a profile fills up slowly)."""
+    from tools.api_finetune import estimate_api_finetune
+    from tools.catalog import get_catalog
+    from tools.data_prep import estimate_data_prep
+    from tools.errors import InputError
+    from tools.inference import estimate_inference
+    from tools.maintenance import RELEASES_PER_YEAR, estimate_maintenance
+    from tools.rag import estimate_rag
+
+    assumptions: list[Assumption] = []
+    warnings: list[str] = []
+    model = model or DEFAULT_MODEL
+    horizon_value = d.number("horizon_months", horizon_months if horizon_months is not None else DEFAULT_HORIZON,
+                             minimum=1, maximum=120)
+    if not horizon_value.is_integer():
+        raise InputError("horizon_months", "a whole number of months from 1 to 120", horizon_months)
+    horizon = int(horizon_value)
+    requests = (d.number("requests_per_month", requests_per_month, minimum=0, maximum=1e12)
+                if requests_per_month is not None else float(DEFAULT_REQUESTS))
+    prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=2e6) if prompt_tokens is not None
+              else float(DEFAULT_PROMPT_TOKENS))
+    output = (d.number("output_tokens", output_tokens, minimum=0, maximum=2e6) if output_tokens is not None
+              else float(DEFAULT_OUTPUT_TOKENS))
+    have = d.number("labeled_examples", labeled_examples or 0, minimum=0, maximum=1e10)
+    quality = d.choice("data_quality", data_quality or "medium", ("low", "medium", "high"))
+    changes = d.choice("knowledge_changes", knowledge_changes or "monthly", d.KNOWLEDGE_CHANGES)
+    budget = d.optional_number("budget_usd", budget_usd, minimum=0, maximum=1e12)
+    target = d.optional_number("examples", examples, above=0, maximum=1e10)
+    on = d.parse_date(date).isoformat()
+    eng, eng_low, eng_high, eng_assumption = d.engineer_assumption(engineer_month_usd)
+
+    kind, entry = d.resolve_model(model)
+    deployment = d.choice("deployment", deployment or ("api" if kind == "api" else "dedicated"),
+                          ("api", "dedicated"))
+    if kind == "open":
+        tuned_open = entry.id
+        if deployment == "api":
+            raise InputError("deployment", "dedicated for an open-weight model (no hosted prices in the "
+                                           "catalog)", "api")
+        if open_model is not None:
+            raise InputError("open_model", "no value when model is already open-weight", open_model)
+    else:
+        if open_model:
+            open_kind, open_entry = d.resolve_model(open_model, "open_model")
+            if open_kind != "open":
+                raise InputError("open_model", "an open-weight model id such as llama-3.1-70b", open_model)
+            tuned_open = open_entry.id
+        else:
+            tuned_open = OPEN_EQUIVALENT.get(entry.id, "llama-3.1-8b")
+        assumptions.append(Assumption("open-weight model for self-hosted tuning", tuned_open,
+                                      "you (--open-model)" if open_model else
+                                      f"default: same size class as {entry.id}; hosted models cannot be fully "
+                                      "fine-tuned, so that path tunes and serves an open model"))
+    # Which model answers requests on the untuned paths: the hosted one through its API,
+    # else an open model on your GPUs (a hosted model asked to run "dedicated" means its
+    # open equivalent).
+    serving = tuned_open if kind == "api" and deployment == "dedicated" else entry.id
+    serve_deploy = deployment
+    tokens_per_example = prompt + output
+    assumptions += [
+        Assumption("horizon (months)", horizon, "you (--horizon-months)" if horizon_months is not None else
+                   "default: one year"),
+        Assumption("requests per month", requests, "you (--requests-per-month)" if requests_per_month is not None
+                   else "default: a small production app"),
+        Assumption("prompt / output tokens per request", f"{prompt:,.0f} / {output:,.0f}",
+                   "you" if prompt_tokens is not None or output_tokens is not None else
+                   "default: a short question with context and a paragraph answer"),
+        Assumption("extra prompt tokens for prompt engineering", PE_EXTRA_TOKENS,
+                   "default: few-shot examples and structured context a tuned model no longer needs; "
+                   f"{d.ARTICLE}: 'Just feed it structured context in your prompts'"),
+        Assumption("training tokens per example", tokens_per_example, "default: one request plus its answer"),
+        Assumption("epochs", DEFAULT_EPOCHS, "default: 3, the usual starting point for supervised fine-tuning"),
+        eng_assumption,
+    ]
+
+    def infer(model_id: str, dep: str, extra_prompt: float, tuned: bool) -> Any:
+        return estimate_inference(model=model_id, deployment=dep, requests_per_month=requests,
+                                  prompt_tokens=prompt + extra_prompt, output_tokens=output, fine_tuned=tuned,
+                                  gpu=gpu, date=on)
+
+    def people(months: tuple[float, float, float]) -> tuple[float, float, float]:
+        return months[1] * eng, months[0] * eng_low, months[2] * eng_high
+
+    collected: list[tuple[str, Any]] = []
+    if kind == "api" and entry.retires and entry.retires <= on:
+        warnings.append(f"{entry.id} was retired on {entry.retires}: its API no longer answers; pick a current "
+                        "model")
+    paths: dict[str, _Path] = {}
+
+    # -- prompt engineering ---------------------------------------------------------
+    pe = _Path("prompt_engineering", f"{serving} ({serve_deploy})")
+    pe_inf = infer(serving, serve_deploy, PE_EXTRA_TOKENS, False)
+    collected.append((pe.name, pe_inf))
+    pe.setup["engineering"] = people(SETUP_MONTHS["prompt_engineering"])
+    pe.monthly["inference"] = _mlh(pe_inf, "monthly_cost_usd")
+    pe.monthly["prompt_upkeep"] = people(PE_UPKEEP_FTE)
+    assumptions += [Assumption("prompt engineering set-up (engineer-months)", SETUP_MONTHS["prompt_engineering"][1],
+                               "default: structured prompt, few-shot set and an eval set; range 0.25-1"),
+                    Assumption("prompt upkeep (FTE)", PE_UPKEEP_FTE[1], "default: keeping prompts and evals "
+                               "current; range 0.02-0.1")]
+    paths[pe.name] = pe
+
+    # -- RAG ------------------------------------------------------------------------
+    rag = _Path("rag", f"{serving} ({serve_deploy})")
+    rag_est = estimate_rag(model=serving, deployment=serve_deploy, requests_per_month=requests,
+                           prompt_tokens=prompt, output_tokens=output, knowledge_changes=changes,
+                           corpus_tokens=corpus_tokens, engineer_month_usd=engineer_month_usd, gpu=gpu)
+    rag_inf = infer(serving, serve_deploy, 0, False)
+    collected += [(rag.name, rag_est), (rag.name, rag_inf)]
+    rag.setup["engineering_and_embedding"] = (rag_est.setup_usd, rag_est.setup_low_usd, rag_est.setup_high_usd)
+    rag.monthly["inference"] = _mlh(rag_inf, "monthly_cost_usd")
+    rag.monthly["retrieval"] = _mlh(rag_est, "monthly_cost_usd")
+    paths[rag.name] = rag
+
+    # -- LoRA and full fine-tuning --------------------------------------------------
+    for name, method in (("lora", "lora"), ("full_fine_tune", "full")):
+        hosted = name == "lora" and kind == "api" and deployment == "api"
+        if hosted and not get_catalog().availability(entry.provider, d.parse_date(on)).accepts_new_jobs:
+            hosted = False
+            warnings.append(f"lora: {entry.provider} accepts no new fine-tuning jobs on {on}, so this path "
+                            f"tunes {tuned_open} with LoRA on your own GPUs instead")
+        tuned_model = entry.id if hosted else tuned_open
+        path = _Path(name, f"fine-tuned {tuned_model} ({'api' if hosted else 'dedicated'})")
+        n_examples = target if target is not None else max(float(TARGET_EXAMPLES[name]), have)
+        data = estimate_data_prep(examples=n_examples, labeled_examples=have, data_quality=quality,
+                                  engineer_month_usd=engineer_month_usd)
+        if hosted:
+            train = estimate_api_finetune(model=entry.id, examples=n_examples,
+                                          tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS, date=on)
+        else:
+            from tools.training import estimate_training
+
+            kwargs = dict(model=tuned_open, method=method, examples=int(round(n_examples)),
+                          tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS)
+            if gpu is not None:
+                kwargs["gpu"] = gpu
+            train = estimate_training(**kwargs)
+        inf = infer(tuned_model, "api" if hosted else "dedicated", 0, True)
+        upkeep = estimate_maintenance(knowledge_changes=changes, retrain_cost_usd=train.cost_usd,
+                                      engineer_month_usd=engineer_month_usd)
+        collected += [(name, data), (name, train), (name, inf), (name, upkeep)]
+        path.setup["engineering"] = people(SETUP_MONTHS[name])
+        path.setup["data_preparation"] = _mlh(data)
+        path.setup["first_training_run"] = _mlh(train)
+        path.monthly["inference"] = _mlh(inf, "monthly_cost_usd")
+        # Retraining cost scales with the run's own range; the rest of maintenance is people.
+        rel_low, _, rel_high = RELEASES_PER_YEAR
+        m_low = upkeep.low - (upkeep.retrains_per_year + rel_low) * (train.cost_usd - train.low) / 12
+        m_high = upkeep.high + (upkeep.retrains_per_year + rel_high) * (train.high - train.cost_usd) / 12
+        path.monthly["maintenance"] = (upkeep.monthly_cost_usd, max(0.0, m_low), m_high)
+        assumptions.append(Assumption(f"{name} set-up (engineer-months)", SETUP_MONTHS[name][1],
+                                      "default: training pipeline, evals, deployment; range "
+                                      f"{SETUP_MONTHS[name][0]:g}-{SETUP_MONTHS[name][2]:g}"))
+        assumptions.append(Assumption(f"{name} training examples", n_examples,
+                                      "you (--examples)" if target is not None else
+                                      f"default: {TARGET_EXAMPLES[name]:,} (or the labelled examples you have, "
+                                      "if more)"))
+        paths[name] = path
+
+    strategies = {name: paths[name].to_dict(horizon) for name in STRATEGIES}
+
+    # -- break-even -----------------------------------------------------------------
+    break_evens = []
+    for a in STRATEGIES:
+        for b in STRATEGIES:
+            sa, sb = strategies[a], strategies[b]
+            if sa["setup_usd"] > sb["setup_usd"]:
+                break_evens.append({"strategy": a, "versus": b,
+                                    "month": d.first_month_at_or_below(sa["monthly"], sb["monthly"])})
+    ft_path = min(("lora", "full_fine_tune"), key=lambda s: strategies[s]["total_usd"])
+    alternative = min(("prompt_engineering", "rag"), key=lambda s: strategies[s]["total_usd"])
+    main_month = d.first_month_at_or_below(strategies[ft_path]["monthly"], strategies[alternative]["monthly"])
+    break_even = {"strategy": ft_path, "versus": alternative, "month": main_month,
+                  "definition": "first month (1-based) in which the cumulative cost of the cheaper fine-tuning "
+                                "path is at or below that of the cheaper alternative; null if not within "
+                                "the horizon"}
+    cheapest = min(STRATEGIES, key=lambda s: strategies[s]["total_usd"])
+
+    within = None
+    if budget is not None:
+        within = [s for s in STRATEGIES if strategies[s]["total_usd"] <= budget]
+        for s in STRATEGIES:
+            if s not in within:
+                warnings.append(f"{s} costs {strategies[s]['total_usd']:,.0f} USD over {horizon} months, "
+                                f"above the budget of {budget:,.0f} USD")
+
+    # Every assumption the parts used, once.
+    seen = {(a.name, str(a.value)) for a in assumptions}
+    said: set[str] = set()
+    for label, est in collected:
+        for a in est.assumptions:
+            key = (a.name, str(a.value))
+            if key not in seen and not a.source.startswith("you"):
+                seen.add(key)
+                assumptions.append(a)
+        for w in est.warnings:
+            if w not in said:  # the same provider or model warning from two parts: once
+                said.add(w)
+                warnings.append(f"{label}: {w}")
+    best = strategies[cheapest]
+    return CompareEstimate(
+        horizon_months=horizon, model=entry.id, requests_per_month=requests, strategies=strategies,
+        cheapest=cheapest, cheapest_total_usd=best["total_usd"], break_even_month=main_month,
+        break_even=break_even, break_evens=break_evens, within_budget=within,
+        low=best["low"], high=best["high"], assumptions=assumptions, warnings=warnings,
+        headline="cheapest_total_usd")
+
+
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "model": {"type": "string", "description": "the model the case uses: hosted (gpt-4o-mini, gpt-4o, gpt-4.1...) "
+                                                   "or open-weight (llama-3.1-8b...) (default gpt-4o-mini)"},
+        "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
+                               "description": "requests per month (default 10k)"},
+        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+                          "description": "prompt tokens per request without few-shot or retrieved context (default 500)"},
+        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+                          "description": "output tokens per request (default 200)"},
+        "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
+                             "description": "labelled examples the team already has (default 0)"},
+        "examples": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e10,
+                     "description": "training set size for both tuning paths (default 1,000 for LoRA, 10,000 for full)"},
+        "data_quality": {"type": "string", "enum": ["low", "medium", "high"],
+                         "description": "quality of the existing data (default medium)"},
+        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
+                              "description": "how fast the domain knowledge changes (default monthly)"},
+        "horizon_months": {"type": "integer", "minimum": 1, "maximum": 120,
+                           "description": "months to compare over (default 12)"},
+        "budget_usd": {"type": "number", "minimum": 0, "maximum": 1e12,
+                       "description": "budget over the horizon; strategies above it are flagged"},
+        "deployment": {"type": "string", "enum": ["api", "dedicated"],
+                       "description": "serve through the hosted API or on your own GPUs (default api for hosted models)"},
+        "open_model": {"type": "string", "description": "open-weight model for the self-hosted tuning path when "
+                                                        "model is hosted (default: same size class)"},
+        "gpu": {"type": "string", "description": "GPU for training and dedicated serving (e.g. h100)"},
+        "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
+                          "description": "RAG knowledge-base size in tokens (default 10M)"},
+        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
+                               "description": "fully loaded cost of one engineer-month (default $15,000)"},
+        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                 "description": "ISO date for provider availability (default today)"},
+    },
+}
+
+TOOL = Tool(
+    name="estimate_compare",
+    cli_name="compare",
+    description=(
+        "Total cost of ownership over a horizon for the same case under four strategies: "
+        "prompt_engineering, rag, lora and full_fine_tune. Set-up (engineering, data preparation, first "
+        "training run) plus monthly costs (inference, retraining/monitoring, RAG upkeep), month by month.\n"
+        "Returns strategies {name: {setup_usd, monthly_usd, monthly: cumulative USD per month, total_usd, "
+        "low, high}}, cheapest, break_even_month (first month the cheaper fine-tuning path is cumulatively "
+        "no dearer than the cheaper alternative, null if never within the horizon) and all pairs in "
+        "break_evens. Use it whenever the user asks whether fine-tuning pays off."),
+    schema=_SCHEMA,
+    func=compare_strategies,
+)

@@ -1,0 +1,277 @@
+"""Monthly cost of serving a model: through a hosted API (base against fine-tuned
+prices) or on dedicated GPUs (how many the model needs, how fast they decode, how many
+hours they run). The article: "Fine-tuned models can be 2-5x more expensive to run than
+off-the-shelf models" and "running a dedicated inference server ... is not cheap"."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date as _date
+from typing import Any
+
+from tools import cost_defaults as d
+from tools.errors import InputError
+from tools.registry import Tool
+from tools.result import Assumption, Estimate
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_REQUESTS = 10_000
+DEFAULT_PROMPT_TOKENS = 500
+DEFAULT_OUTPUT_TOKENS = 200
+DEFAULT_GPU = "h100"
+DEFAULT_PRECISION = "bf16"
+#: Sequences decoded together on one replica (continuous batching).
+DEFAULT_CONCURRENCY = 16
+#: Target average load of a replica: the rest is headroom for peaks and latency.
+DEFAULT_UTILISATION = 0.5
+#: Realised share of peak memory bandwidth while decoding, and of peak FLOPs in prefill.
+BANDWIDTH_EFFICIENCY = 0.6
+PREFILL_MFU = 0.4
+BYTES = {"fp32": 4.0, "fp16": 2.0, "bf16": 2.0, "int8": 1.0, "int4": 0.5}
+
+
+@dataclass(kw_only=True)
+class InferenceEstimate(Estimate):
+    deployment: str
+    model: str
+    fine_tuned: bool
+    requests_per_month: float
+    prompt_tokens: float
+    output_tokens: float
+    monthly_cost_usd: float
+    cost_per_1k_requests_usd: float | None
+    ft_over_base_multiplier: float | None
+    base_monthly_usd: float | None = None
+    fine_tuned_monthly_usd: float | None = None
+    gpu: str | None = None
+    gpus_per_replica: int | None = None
+    replicas: int | None = None
+    gpu_hours: float | None = None
+    hours_per_month: float | None = None
+    utilisation: float | None = None
+    busy_fraction: float | None = None
+    tokens_per_second_per_replica: float | None = None
+    price_per_gpu_hour: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        # Dedicated-only figures mean nothing for an API deployment: leave them out.
+        out = super().to_dict()
+        for key in _DEDICATED_ONLY:
+            if out.get(key) is None:
+                out.pop(key, None)
+        return out
+
+
+_DEDICATED_ONLY = ("gpu", "gpus_per_replica", "replicas", "gpu_hours", "hours_per_month", "utilisation",
+                   "busy_fraction", "tokens_per_second_per_replica", "price_per_gpu_hour")
+
+def _api(offer: Any, *, requests: float, prompt: float, output: float, fine_tuned: bool, on: _date,
+         assumptions: list[Assumption], warnings: list[str]) -> dict[str, Any]:
+    src = d.catalog_source(offer)
+    base_in, base_out = float(offer.base_input_per_1m), float(offer.base_output_per_1m)
+    assumptions += [Assumption(f"{offer.id} input price per 1M tokens", base_in, src),
+                    Assumption(f"{offer.id} output price per 1M tokens", base_out, src)]
+    base = requests * (prompt * base_in + output * base_out) / 1e6
+    ft = multiplier = None
+    if offer.ft_input_per_1m is not None and offer.ft_output_per_1m is not None:
+        ft_in, ft_out = float(offer.ft_input_per_1m), float(offer.ft_output_per_1m)
+        assumptions += [Assumption(f"fine-tuned {offer.id} input price per 1M tokens", ft_in, src),
+                        Assumption(f"fine-tuned {offer.id} output price per 1M tokens", ft_out, src)]
+        ft = requests * (prompt * ft_in + output * ft_out) / 1e6
+        # Blended over this request mix; falls back to the price ratio with no traffic.
+        weight_base = prompt * base_in + output * base_out
+        multiplier = ((prompt * ft_in + output * ft_out) / weight_base if weight_base > 0 else ft_in / base_in)
+        assumptions.append(Assumption("article: fine-tuned over base", "2-5x",
+                                      f"{d.ARTICLE}: 'Fine-tuned models can be 2-5x more expensive to run'"))
+    elif fine_tuned:
+        warnings.append(f"{offer.id} has no fine-tuned inference price in the catalog; showing base prices")
+        fine_tuned = False
+    retires = getattr(offer, "retires", None)
+    if fine_tuned and retires:
+        retire_date = _date.fromisoformat(str(retires)[:10])
+        if retire_date <= on:
+            warnings.append(f"base model {offer.id} was retired on {retire_date.isoformat()}: "
+                            "models fine-tuned on it no longer work")
+    monthly = ft if fine_tuned and ft is not None else base
+    return {"monthly": monthly, "low": monthly, "high": monthly, "base": base, "ft": ft,
+            "multiplier": multiplier, "fine_tuned": fine_tuned}
+
+
+def _dedicated(spec: Any, *, requests: float, prompt: float, output: float, gpu_name: str | None,
+               precision: str, concurrency: float, utilisation: float, hours: float,
+               price_override: float | None, assumptions: list[Assumption],
+               warnings: list[str]) -> dict[str, Any]:
+    from tools.catalog import get_catalog
+    from tools.memory import estimate_memory
+
+    gpu = get_catalog().gpu(gpu_name or DEFAULT_GPU, field="gpu")
+    mem = estimate_memory(model=spec.id, method="inference", precision=precision, gpu=gpu.id,
+                          seq_len=int(prompt + output) or 1, batch=int(concurrency))
+    if mem.gpus_needed is None:  # activations alone overflow one GPU: no split helps
+        raise InputError("gpu", f"a GPU with more memory than {gpu.id} for {concurrency:g} sequences of "
+                                f"{prompt + output:,.0f} tokens (or lower concurrency)", gpu.id)
+    per_replica = int(mem.gpus_needed)
+    assumptions.append(Assumption(f"GPUs per replica ({precision} weights + KV cache for "
+                                  f"{concurrency:g} sequences)", per_replica,
+                                  f"estimate_memory: {mem.total_gb:,.1f} GB on {gpu.id}"))
+    weight_bytes = float(spec.params) * BYTES[precision]
+    active = float(getattr(spec, "active_params", None) or spec.params)
+    # KV cache read every decoding step: 2 (K,V) x layers x kv_heads x head_dim x 2 bytes.
+    kv_per_token = spec.kv_bytes_per_token(2.0)
+    avg_context = prompt + output / 2
+    bandwidth = per_replica * gpu.bandwidth_gb_s * 1e9 * BANDWIDTH_EFFICIENCY
+    step_s = (weight_bytes + concurrency * avg_context * kv_per_token) / bandwidth
+    tokens_per_s = concurrency / step_s
+    prefill_s = 2 * active * prompt / (per_replica * gpu.bf16_tflops * 1e12 * PREFILL_MFU)
+    replica_s_per_request = prefill_s + output * step_s / concurrency
+    busy_hours = requests * replica_s_per_request / 3600
+    replicas = d.ceil_div(busy_hours, hours * utilisation)
+    gpu_hours = replicas * per_replica * hours
+    assumptions += [
+        Assumption("decoding: weights + KV cache read once per step", f"{BANDWIDTH_EFFICIENCY:.0%} of "
+                   f"{gpu.bandwidth_gb_s:,.0f} GB/s", "default: memory-bound decoding; serving engines realise "
+                   "roughly 50-80% of peak HBM bandwidth"),
+        Assumption("prefill utilisation of peak BF16 FLOPs", PREFILL_MFU,
+                   "default: prompt processing is compute-bound (2 x params FLOPs per token)"),
+        Assumption(f"{gpu.id} memory bandwidth GB/s", gpu.bandwidth_gb_s, d.catalog_source(gpu)),
+    ]
+    if price_override is not None:
+        mid = low = high = price_override
+        assumptions.append(Assumption("price per GPU-hour", mid, "you (--price-per-gpu-hour)"))
+    else:
+        low, high = float(gpu.price_low), float(gpu.price_high)
+        mid = (low + high) / 2
+        assumptions.append(Assumption(f"{gpu.id} price per GPU-hour (midpoint of {low:g}-{high:g})", mid,
+                                      d.price_source(gpu)))
+    busy_fraction = busy_hours / (replicas * hours)
+    if busy_fraction < 0.1:
+        warnings.append(f"the dedicated GPUs are busy {busy_fraction * 100:.2g}% of the time: you pay for idle "
+                        "capacity (article: 'running a dedicated inference server ... is not cheap')")
+    return {"monthly": gpu_hours * mid, "low": gpu_hours * low, "high": gpu_hours * high,
+            "gpu": gpu.id, "per_replica": per_replica, "replicas": replicas, "gpu_hours": gpu_hours,
+            "busy_fraction": busy_fraction, "tokens_per_s": tokens_per_s, "price": mid}
+
+
+def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = None,
+                       requests_per_month: Any = None, prompt_tokens: Any = None,
+                       output_tokens: Any = None, fine_tuned: bool = True, gpu: str | None = None,
+                       precision: str = DEFAULT_PRECISION, concurrency: Any = None,
+                       utilisation: Any = None, hours_per_month: Any = None,
+                       price_per_gpu_hour: Any = None, date: str | None = None) -> InferenceEstimate:
+    """Monthly serving cost at a request volume, by API or on dedicated GPUs."""
+    if requests_per_month is None:
+        requests = float(DEFAULT_REQUESTS)
+        assumptions: list[Assumption] = [Assumption("requests per month", requests,
+                                                    "default: a small production app; give --requests-per-month")]
+    else:
+        requests = d.number("requests_per_month", requests_per_month, minimum=0, maximum=1e12)
+        assumptions = [Assumption("requests per month", requests, "you (--requests-per-month)")]
+    warnings: list[str] = []
+    sizes = []
+    for name, value, default in (("prompt_tokens", prompt_tokens, DEFAULT_PROMPT_TOKENS),
+                                 ("output_tokens", output_tokens, DEFAULT_OUTPUT_TOKENS)):
+        if value is None:
+            sizes.append(float(default))
+            assumptions.append(Assumption(name.replace("_", " "), default,
+                                          "default: a short question with context and a paragraph answer"))
+        else:
+            sizes.append(d.number(name, value, minimum=0, maximum=2e6))
+    prompt, output = sizes
+    kind, entry = d.resolve_model(model)
+    deployment = d.choice("deployment", deployment or ("api" if kind == "api" else "dedicated"),
+                          ("api", "dedicated"))
+    on = d.parse_date(date)
+    if deployment == "api":
+        if kind != "api":
+            raise InputError("deployment", "dedicated for an open-weight model (no hosted prices in the "
+                                           "catalog)", "api")
+        out = _api(entry, requests=requests, prompt=prompt, output=output, fine_tuned=bool(fine_tuned),
+                   on=on, assumptions=assumptions, warnings=warnings)
+        fine_tuned = out["fine_tuned"]
+        extra: dict[str, Any] = {"base_monthly_usd": out["base"], "fine_tuned_monthly_usd": out["ft"]}
+        multiplier = out["multiplier"]
+    else:
+        if kind != "open":
+            raise InputError("model", "an open-weight model for --deployment dedicated (hosted models "
+                                      "cannot be self-served)", model)
+        precision = d.choice("precision", precision, tuple(BYTES))
+        conc = d.number("concurrency", concurrency, minimum=1, maximum=4096) if concurrency is not None \
+            else float(DEFAULT_CONCURRENCY)
+        util = d.number("utilisation", utilisation, above=0, maximum=1) if utilisation is not None \
+            else DEFAULT_UTILISATION
+        hours = d.number("hours_per_month", hours_per_month, above=0, maximum=744) \
+            if hours_per_month is not None else float(d.HOURS_IN_MONTH)
+        price = d.optional_number("price_per_gpu_hour", price_per_gpu_hour, above=0, maximum=1000)
+        assumptions += [
+            Assumption("sequences decoded together per replica", conc, "you (--concurrency)" if concurrency
+                       is not None else "default: continuous batching of 16 sequences keeps latency low"),
+            Assumption("target utilisation", util, "you (--utilisation)" if utilisation is not None else
+                       "default: half the capacity kept as headroom for peaks and latency"),
+            Assumption("hours per month", hours, "you (--hours-per-month)" if hours_per_month is not None
+                       else "default: always on, 24 h x 30 days"),
+        ]
+        out = _dedicated(entry, requests=requests, prompt=prompt, output=output, gpu_name=gpu,
+                         precision=precision, concurrency=conc, utilisation=util, hours=hours,
+                         price_override=price, assumptions=assumptions, warnings=warnings)
+        # The same GPUs serve base or tuned weights; the premium of tuning is owning them.
+        multiplier = 1.0
+        extra = {"gpu": out["gpu"], "gpus_per_replica": out["per_replica"], "replicas": out["replicas"],
+                 "gpu_hours": out["gpu_hours"], "hours_per_month": hours, "utilisation": util,
+                 "busy_fraction": out["busy_fraction"], "tokens_per_second_per_replica": out["tokens_per_s"],
+                 "price_per_gpu_hour": out["price"]}
+        extra["base_monthly_usd"] = extra["fine_tuned_monthly_usd"] = out["monthly"]
+    monthly = out["monthly"]
+    per_1k = monthly / requests * 1000 if requests > 0 else None
+    return InferenceEstimate(
+        deployment=deployment, model=entry.id, fine_tuned=bool(fine_tuned), requests_per_month=requests,
+        prompt_tokens=prompt, output_tokens=output, monthly_cost_usd=monthly,
+        cost_per_1k_requests_usd=per_1k, ft_over_base_multiplier=multiplier,
+        low=out["low"], high=out["high"], assumptions=assumptions, warnings=warnings,
+        headline="monthly_cost_usd", **extra)
+
+
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "model": {"type": "string", "default": DEFAULT_MODEL,
+                  "description": "hosted model (gpt-4o-mini, gpt-4o, gpt-4.1...) or open-weight model id "
+                                 "(llama-3.1-8b...) for dedicated serving"},
+        "deployment": {"type": "string", "enum": ["api", "dedicated"],
+                       "description": "api = hosted per-token prices; dedicated = your own GPUs "
+                                      "(default: api for hosted models, dedicated for open models)"},
+        "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
+                               "description": "requests per month (e.g. 100k; default 10k)"},
+        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+                          "description": "average input tokens per request (default 500)"},
+        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+                          "description": "average output tokens per request (default 200)"},
+        "fine_tuned": {"type": "boolean", "description": "price the fine-tuned model (default true); "
+                                                         "the base price is shown beside it"},
+        "gpu": {"type": "string", "description": "dedicated: GPU id such as h100, a100-80gb, l4 (default h100)"},
+        "precision": {"type": "string", "enum": list(BYTES), "description": "dedicated: weight precision "
+                                                                            "(default bf16)"},
+        "concurrency": {"type": "number", "minimum": 1, "maximum": 4096,
+                        "description": "dedicated: sequences decoded together per replica (default 16)"},
+        "utilisation": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                        "description": "dedicated: target average load of a replica, 0-1 (default 0.5)"},
+        "hours_per_month": {"type": "number", "exclusiveMinimum": 0, "maximum": 744,
+                            "description": "dedicated: hours the GPUs run per month (default 720, always on)"},
+        "price_per_gpu_hour": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000,
+                               "description": "dedicated: override the catalog's $/GPU-hour"},
+        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                 "description": "ISO date, to check base-model retirement (default today)"},
+    },
+}
+
+TOOL = Tool(
+    name="estimate_inference",
+    cli_name="inference",
+    description=(
+        "Monthly cost of serving a model at a request volume with given prompt/answer sizes, either "
+        "through a hosted API (fine-tuned against base per-token prices, with the fine-tuned-over-base "
+        "multiplier) or on dedicated GPUs (GPUs per replica from the memory model, decoding throughput "
+        "from memory bandwidth, replicas, always-on hours, utilisation, $/GPU-hour).\n"
+        "Returns monthly_cost_usd, cost_per_1k_requests_usd, ft_over_base_multiplier and a low-high range."),
+    schema=_SCHEMA,
+    func=estimate_inference,
+)
