@@ -1,6 +1,7 @@
 """Estimates as rich tables for the terminal (the app reuses the same formatting)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tools.units import fmt_count, fmt_usd
@@ -11,7 +12,9 @@ def fmt_value(key: str, value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return {True: "yes", False: "no", None: "—"}[value]
     if isinstance(value, (int, float)):
-        if key.endswith("usd") or key.startswith("cost") or "_usd_" in key:
+        # "gpu_hours_low" is formatted like "gpu_hours".
+        key = re.sub(r"_(low|high)$", "", key)
+        if key.endswith("usd") or key.startswith(("cost", "price")) or "_usd_" in key or key.startswith("cost") or "_usd_" in key:
             return fmt_usd(value)
         if key.endswith("_gb"):
             return f"{value:,.1f} GB"
