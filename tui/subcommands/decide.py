@@ -1,0 +1,161 @@
+"""`ft-advisor decide --profile FILE [--json]`: the article's rules applied to a case
+profile (a JSON file, or `-` for standard input). Also the profile-reading helpers
+that `prompt` and `report` share."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HELP = "recommend prompting, RAG, LoRA or full fine-tuning for a case profile (JSON), with reasons"
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", required=True, metavar="FILE",
+                        help="case profile as JSON (a saved consultation works too); - reads standard input")
+    parser.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="decide as of this date (provider availability; default today)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_profile_arguments(parser)
+    parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
+
+
+def read_profile(path: str) -> dict[str, Any]:
+    """The validated profile in `path` ("-" = stdin); InputError for every bad input."""
+    from tools.errors import InputError
+    from tools.profile import parse_profile_json
+
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("--profile", "an existing JSON file", path) from None
+        except IsADirectoryError:
+            raise InputError("--profile", "a JSON file, not a directory", path) from None
+        except UnicodeDecodeError:
+            raise InputError("--profile", "a UTF-8 text file with JSON", path) from None
+        except OSError as exc:
+            raise InputError("--profile", f"a readable JSON file ({exc.strerror})", path) from None
+    return parse_profile_json(text)
+
+
+def parse_date(text: str | None) -> Any:
+    from datetime import date
+
+    from tools.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError("--date", "an ISO date such as 2026-11-29", text) from None
+
+
+def write_output(text: str, out: str | None) -> None:
+    """Print `text`, or write it to `out` atomically so a failed write never leaves half a
+    file behind."""
+    from tools.errors import InputError
+
+    if out is None or out == "-":
+        sys.stdout.write(text)
+        return
+    target = Path(out)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError("-o", "a path in an existing directory", out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError("-o", f"a writable file ({exc.strerror})", out) from None
+
+
+def fail(command: str, exc: Any) -> int:
+    """One line on stderr, exit code 2."""
+    print(f"ft-advisor {command}: error: {exc}", file=sys.stderr)
+    return 2
+
+
+_LABELS = {"prompt_engineering": "prompt engineering", "rag": "RAG (retrieval-augmented generation)",
+           "lora": "LoRA fine-tuning", "full_fine_tune": "full fine-tuning"}
+
+
+def print_decision(data: dict[str, Any]) -> None:
+    """The decision, explained, for a terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from tools.units import fmt_usd
+
+    console = Console()
+    strategy = _LABELS[data["strategy"]]
+    extra = "".join(f" + {_LABELS[c]}" for c in data["complements"])
+    head = (f"[bold]{strategy}[/]{escape(extra)}\n"
+            f"fine-tuning justified: [bold]{'yes' if data['fine_tune_justified'] else 'no'}[/]   "
+            f"confidence: {data['confidence']:.0%}")
+    console.print(Panel(head, title="recommendation", expand=False))
+    if data["reasons"]:
+        console.print("[bold]why[/]")
+        for note in data["reasons"]:
+            console.print(f"  • {escape(note['text'])} [dim]({note['rule']})[/]")
+    if data["warnings"]:
+        console.print("[bold yellow]warnings[/]")
+        for note in data["warnings"]:
+            console.print(f"  [yellow]![/] {escape(note['text'])} [dim]({note['rule']})[/]")
+    costs = data.get("costs") or {}
+    if costs.get("error"):
+        console.print(f"[dim]costs: {escape(costs['error'])}[/]")
+    elif costs.get("recommended"):
+        table = Table(title=f"costs over {costs.get('horizon_months')} months", header_style="bold")
+        for column in ("strategy", "set-up", "per month", "total", "range"):
+            table.add_column(column, justify="left" if column == "strategy" else "right")
+        for key in ("recommended", "alternative"):
+            c = costs.get(key)
+            if c:
+                table.add_row(f"{_LABELS[c['strategy']]} ({key})", fmt_usd(c.get("setup_usd", 0)),
+                              fmt_usd(c.get("monthly_usd", 0)), fmt_usd(c.get("total_usd", 0)),
+                              f"{fmt_usd(c.get('low', 0))} – {fmt_usd(c.get('high', 0))}")
+        console.print(table)
+    decisive = [q for q in data["missing"] if q.get("impact") == "strategy"]
+    if decisive:
+        q = decisive[0]
+        console.print("[bold]to be more certain, answer next[/]")
+        console.print(f"  {escape(q['question'])} [dim]({q['field']}: {escape(q['why'])})[/]")
+        for i, choice in enumerate(q["choices"], 1):
+            console.print(f"    {i}. {escape(choice['label'])}")
+        if len(decisive) > 1:
+            rest = ", ".join(x["field"] for x in decisive[1:])
+            console.print(f"  [dim]then: {rest}[/]")
+    console.print("[dim]ft-advisor report --profile FILE writes the full report; "
+                  "ft-advisor prompt --profile FILE the prompt to try first.[/]")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tools.decision import decide
+    from tools.errors import InputError
+
+    try:
+        profile = read_profile(args.profile)
+        decision = decide(profile, today=parse_date(args.date))
+    except InputError as exc:
+        return fail("decide", exc)
+    data = decision.to_dict()
+    if args.as_json:
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print_decision(data)
+    return 0
