@@ -1,0 +1,516 @@
+"""Slash commands, the same in every mode (rule-only, LLM, mock): /estimate, /compare,
+/prompt, /report, /profile, /set FIELD=VALUE, /reset, /help.
+
+`handle(line, session)` returns None when the line is not a command, else an async
+iterator of events that ends with TurnDone. Tools run through the registry, so their
+arguments are validated exactly as on the command line and for the model; `/estimate`
+builds its flags from each tool's JSON Schema, like `ft-advisor estimate` does.
+Bad input becomes a one-line answer naming the field and what was expected.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
+
+from agent.events import Event, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult, TurnDone
+from tools.errors import InputError
+
+if TYPE_CHECKING:
+    from agent.session import Session
+
+COMMANDS = {
+    "estimate": "one cost model: /estimate KIND [--flags] (KIND --help lists its flags)",
+    "compare": "prompt engineering, RAG, LoRA and a full fine-tune side by side over time [--flags]",
+    "prompt": "a structured prompt scaffold for this case",
+    "report": "write the Markdown report: /report [PATH]",
+    "profile": "show the case profile",
+    "set": "set a profile field: /set FIELD=VALUE (an empty VALUE clears it)",
+    "reset": "forget this case and start over",
+    "help": "this list",
+}
+
+
+class _Reply:
+    """What a command produces: Markdown parts and events to yield around the text."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.before: list[Event] = []  # yielded before the text (tool calls, profile changes)
+        self.after: list[Event] = []  # yielded after it (recommendations)
+
+
+def handle(line: str, session: "Session") -> AsyncIterator[Event] | None:
+    stripped = line.strip()
+    if not stripped.startswith("/") or stripped.startswith("//"):
+        return None
+    name, _, rest = stripped[1:].partition(" ")
+    name = name.strip().lower()
+    return _run(name, rest.strip(), session, stripped)
+
+
+async def _run(name: str, rest: str, session: "Session", line: str) -> AsyncIterator[Event]:
+    c = session.consultation
+    c.messages.append({"role": "user", "content": line, "command": True})
+    reply = _Reply()
+    handler = _HANDLERS.get(name)
+    try:
+        if handler is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=1)
+            hint = f" Did you mean `/{close[0]}`?" if close else ""
+            reply.parts.append(f"Unknown command `/{name}`.{hint} Commands: "
+                               + ", ".join(f"`/{k}`" for k in COMMANDS) + ".")
+        else:
+            handler(rest, session, reply)
+    except InputError as exc:
+        message = exc.message()
+        reply.parts.append(message if message.startswith("/") else f"**/{name}**: {message}")
+    for event in reply.before:
+        yield event
+    body = "\n\n".join(p for p in reply.parts if p) or "Done."
+    yield TextDelta(body)
+    c.messages.append({"role": "assistant", "content": body, "command": True})
+    for event in reply.after:
+        yield event
+    yield TurnDone()
+
+
+# --------------------------------------------------------------------------- /help, /profile
+
+def _help(rest: str, session: "Session", reply: _Reply) -> None:
+    from agent.rule_advisor import RuleAdvisor
+
+    if session.mode == "offline":
+        reply.parts.append(RuleAdvisor.help_text())
+        return
+    rows = ["| command | what it does |", "|---|---|"]
+    rows += [f"| `/{name}` | {what} |" for name, what in COMMANDS.items()]
+    reply.parts.append(f"Answering: **{session.label}**. Ask anything about fine-tuning your case; "
+                       "every figure comes from the cost models.\n\n" + "\n".join(rows))
+
+
+def _profile(rest: str, session: "Session", reply: _Reply) -> None:
+    from agent.rule_advisor import FIELD_LABELS, show_value
+    from tools.profile import PROFILE_FIELDS
+
+    profile = session.consultation.profile
+    if not profile:
+        reply.parts.append("The profile is empty so far. Describe your case, or use `/set FIELD=VALUE`.")
+        return
+    rows = ["| field | value |", "|---|---|"]
+    for name in PROFILE_FIELDS:
+        if name in profile:
+            value = show_value(name, profile[name]).replace("|", "\\|").replace("\n", " ")
+            rows.append(f"| {FIELD_LABELS.get(name, name)} (`{name}`) | {value} |")
+    unknown = [n for n in PROFILE_FIELDS if n not in profile and n not in ("use_case", "output_format_example")]
+    out = "\n".join(rows)
+    if unknown:
+        out += "\n\nStill unknown: " + ", ".join(f"`{n}`" for n in unknown) + "."
+    reply.parts.append(out)
+
+
+# --------------------------------------------------------------------------- /set, /reset
+
+_TRUE = {"yes", "y", "true", "1", "on"}
+_FALSE = {"no", "n", "false", "0", "off"}
+
+
+def _known_field(name: str) -> dict[str, Any]:
+    from tools.profile import PROFILE_FIELDS, PROFILE_SCHEMA
+
+    props = PROFILE_SCHEMA["properties"]
+    if name not in props:
+        import difflib
+
+        raise InputError("field", "one of " + ", ".join(PROFILE_FIELDS), name,
+                         tuple(difflib.get_close_matches(name, PROFILE_FIELDS, n=2)))
+    return props[name]
+
+
+def parse_field_value(name: str, raw: str) -> Any:
+    """A /set value as the profile field's type; InputError naming the field and what
+    it accepts."""
+    from tools.profile import _expected
+    from tools.units import parse_quantity
+
+    spec = _known_field(name)
+    value = raw.strip().strip("\"'")
+    kind = spec.get("type")
+    if "enum" in spec:
+        lowered = value.lower()
+        if lowered not in spec["enum"]:
+            import difflib
+
+            raise InputError(name, _expected(spec), value,
+                             tuple(difflib.get_close_matches(lowered, spec["enum"], n=2)))
+        return lowered
+    if kind == "boolean":
+        lowered = value.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise InputError(name, "yes or no (true/false)", value)
+    if kind in ("integer", "number"):
+        number = parse_quantity(value, name)
+        if name == "requests_per_month" or kind == "integer":
+            if not float(number).is_integer() and kind == "integer":
+                number = round(number)
+            return int(number)
+        return number
+    if kind == "array":
+        items = [v.strip().lower().replace(" ", "_") for v in value.split(",") if v.strip()]
+        allowed = spec.get("items", {}).get("enum")
+        for item in items:
+            if allowed and item not in allowed:
+                import difflib
+
+                raise InputError(name, "a comma-separated list of " + ", ".join(allowed), item,
+                                 tuple(difflib.get_close_matches(item, allowed, n=2)))
+        return items
+    return value
+
+
+def _set(rest: str, session: "Session", reply: _Reply) -> None:
+    from agent.rule_advisor import FIELD_LABELS, set_profile, show_value
+    from tools.profile import PROFILE_FIELDS
+
+    if "=" not in rest:
+        raise InputError("/set", "FIELD=VALUE with FIELD one of " + ", ".join(PROFILE_FIELDS),
+                         rest or None)
+    name, _, raw = rest.partition("=")
+    name = name.strip().lower().replace("-", "_")
+    c = session.consultation
+    if not raw.strip():
+        _known_field(name)
+        change = set_profile(c, {name: None})
+    else:
+        from tools.profile import validate_profile
+
+        value = parse_field_value(name, raw)
+        try:
+            validate_profile({**c.profile, name: value})  # the schema and the catalog
+        except InputError as exc:
+            raise InputError(name, exc.expected, exc.got, exc.suggestions) from None
+        change = set_profile(c, {name: value}, replace_lists=True)
+    if change is None:
+        reply.parts.append(f"`{name}` was already {show_value(name, c.profile.get(name))}: nothing changed.")
+        return
+    reply.before.append(change)
+    label = FIELD_LABELS.get(name, name)
+    if name in c.profile:
+        text = f"Set **{label}** to {show_value(name, c.profile[name])}."
+    else:
+        text = f"Cleared **{label}**."
+    replaced = [n for n in change.notes if "replaces" in n]
+    if replaced:
+        text += " " + "; ".join(replaced) + "."
+    reply.parts.append(text)
+    _after_edit(session, reply)
+
+
+def _after_edit(session: "Session", reply: _Reply) -> None:
+    """In the offline interview, move on: the next question or the updated recommendation."""
+    if session.mode != "offline":
+        return
+    advisor = session.advisor
+    follow = getattr(advisor, "after_profile_edit", None)
+    if follow is None:
+        return
+    parts = follow(session.consultation)
+    reply.parts.extend(parts)
+    if session.consultation.recommendation and any(p.startswith("## Recommendation") for p in parts):
+        reply.after.append(Recommendation(session.consultation.recommendation))
+
+
+def _reset(rest: str, session: "Session", reply: _Reply) -> None:
+    from agent.rule_advisor import text
+
+    c = session.consultation
+    had = dict(c.profile)
+    c.profile = {}
+    c.recommendation = None
+    # The interview starts over; other advisors' private state (not case facts) stays.
+    c.state.pop("interview", None)
+    if had:
+        reply.before.append(ProfileChanged(profile={}, changed={k: None for k in had},
+                                           notes=("profile cleared (/reset)",)))
+    reply.parts.append(text("reset"))
+    if session.mode == "offline":
+        reply.parts.append(text("greeting"))
+    else:
+        reply.parts.append("Tell me about your case from the start.")
+
+
+# --------------------------------------------------------------------------- tools
+
+class _ArgError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _ArgError(message)
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _tool_parser(tool: Any, prog: str) -> _Parser:
+    """Flags generated from the tool's JSON Schema, as `ft-advisor estimate` does."""
+    parser = _Parser(prog=prog, add_help=False, exit_on_error=False)
+    for prop, spec in tool.schema.get("properties", {}).items():
+        kwargs: dict[str, Any] = {"dest": prop}
+        if spec.get("type") == "boolean":
+            kwargs["action"] = argparse.BooleanOptionalAction
+            kwargs["default"] = None
+        parser.add_argument(_flag(prop), **kwargs)
+    return parser
+
+
+def _flags_help(tool: Any, prog: str) -> str:
+    rows = ["| flag | meaning |", "|---|---|"]
+    for prop, spec in tool.schema.get("properties", {}).items():
+        choices = " (" + "\\|".join(map(str, spec["enum"])) + ")" if "enum" in spec else ""
+        rows.append(f"| `{_flag(prop)}` | {spec.get('description', '').replace('|', '/')}{choices} |")
+    first = tool.description.strip().split("\n")[0]
+    return (f"**{prog}**: {first}\n\n" + "\n".join(rows)
+            + "\n\nUnset flags come from the case profile where it has them.")
+
+
+def _tool_args(tool: Any, tokens: list[str], prog: str) -> dict[str, Any]:
+    parser = _tool_parser(tool, prog)
+    try:
+        namespace = parser.parse_args(tokens)
+    except _ArgError as exc:
+        raise InputError(prog, f"valid flags ({exc}; see `{prog} --help`)") from None
+    out: dict[str, Any] = {}
+    for prop, spec in tool.schema.get("properties", {}).items():
+        value = getattr(namespace, prop, None)
+        if value is None:
+            continue
+        types = spec.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "array" in types and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        out[prop] = value
+    return out
+
+
+def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
+    """The arguments the profile can supply (argument names are profile field names)."""
+    props = tool.schema.get("properties", {})
+    args = {k: v for k, v in profile.items() if k in props}
+    if "examples" in props and profile.get("labeled_examples"):
+        args.setdefault("examples", profile["labeled_examples"])
+    return args
+
+
+def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply) -> dict[str, Any]:
+    """Validate and run a tool with profile defaults plus flags; record the call."""
+    from tools.registry import validate_args
+
+    args = {**_profile_args(tool, session.consultation.profile), **flags}
+    call_id = "cmd_" + uuid.uuid4().hex[:8]
+    reply.before.append(ToolCall(call_id, tool.name, dict(args)))
+    record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
+    session.consultation.tool_calls.append(record)
+    try:
+        values = validate_args(tool, args)
+        result = tool.func(**values)
+    except InputError as exc:
+        # A profile value the tool rejects is named by its flag, so the user can override it.
+        label = _flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
+        record["error"] = exc.message(label)
+        reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
+        raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    data = json.loads(json.dumps(data, default=str))
+    record["result"] = data
+    reply.before.append(ToolResult(call_id, tool.name, result=data))
+    return data
+
+
+def _estimate(rest: str, session: "Session", reply: _Reply) -> None:
+    from tools.registry import all_tools, by_cli_name
+
+    kinds = [t.cli_name for t in all_tools().values() if t.cli_name]
+    try:
+        tokens = shlex.split(rest)
+    except ValueError as exc:
+        raise InputError("/estimate", f"flags in shell syntax ({exc})") from None
+    if not tokens or tokens[0] in ("-h", "--help", "help"):
+        reply.parts.append("Usage: `/estimate KIND [--flags]` with KIND one of "
+                           + ", ".join(f"`{k}`" for k in kinds) + ". `/estimate KIND --help` lists its flags.")
+        return
+    kind, flags = tokens[0].lower(), tokens[1:]
+    tool = by_cli_name(kind)
+    if tool is None:
+        import difflib
+
+        raise InputError("KIND", "one of " + ", ".join(kinds), kind, tuple(difflib.get_close_matches(kind, kinds, n=2)))
+    prog = f"/estimate {kind}"
+    if any(f in ("-h", "--help") for f in flags):
+        reply.parts.append(_flags_help(tool, prog))
+        return
+    data = run_tool(tool, session, _tool_args(tool, flags, prog), reply)
+    if kind == "compare":
+        reply.parts.append(_compare_markdown(data, session))
+    else:
+        reply.parts.append(estimate_markdown(kind, data))
+
+
+def _compare(rest: str, session: "Session", reply: _Reply) -> None:
+    from tools.registry import by_cli_name
+
+    tool = by_cli_name("compare")
+    if tool is None:
+        raise InputError("/compare", "the cost models (tools.compare) to be installed")
+    try:
+        tokens = shlex.split(rest)
+    except ValueError as exc:
+        raise InputError("/compare", f"flags in shell syntax ({exc})") from None
+    if any(f in ("-h", "--help") for f in tokens):
+        reply.parts.append(_flags_help(tool, "/compare"))
+        return
+    data = run_tool(tool, session, _tool_args(tool, tokens, "/compare"), reply)
+    reply.parts.append(_compare_markdown(data, session))
+
+
+def _compare_markdown(data: dict[str, Any], session: "Session") -> str:
+    from agent.rule_advisor import cost_table
+
+    recommended = (session.consultation.recommendation or {}).get("strategy")
+    out = "### What each path costs\n\n" + cost_table(data, recommended)
+    warnings = data.get("warnings") or []
+    if warnings:
+        out += "\n\n**Warnings**\n" + "\n".join(f"- ⚠ {w}" for w in warnings)
+    count = len(data.get("assumptions") or [])
+    if count:
+        out += (f"\n\n_{count} assumptions with their sources: `/estimate compare` lists them, "
+                "`/report` writes them down._")
+    return out
+
+
+def _assumptions_markdown(data: dict[str, Any]) -> str:
+    out = ""
+    warnings = data.get("warnings") or []
+    if warnings:
+        out += "\n\n**Warnings**\n" + "\n".join(f"- ⚠ {w}" for w in warnings)
+    assumptions = data.get("assumptions") or []
+    if assumptions:
+        rows = ["| assumption | value | source |", "|---|---:|---|"]
+        for a in assumptions:
+            rows.append(f"| {a.get('name', '')} | {_fmt(a.get('name', ''), a.get('value'))} | "
+                        f"{str(a.get('source', '')).replace('|', '/')} |")
+        out += "\n\n**Assumptions**\n\n" + "\n".join(rows)
+    return out
+
+
+_SKIP_KEYS = {"assumptions", "warnings", "low", "high", "headline"}
+
+
+def _fmt(key: str, value: Any) -> str:
+    """A figure formatted by what its name says it holds."""
+    from tools.units import fmt_count, fmt_usd
+
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "—"}[value]
+    if isinstance(value, (int, float)):
+        key = key.lower()
+        if key.endswith("usd") or key.startswith("cost") or "_usd_" in key or "price" in key:
+            return fmt_usd(value)
+        if key.endswith("_gb"):
+            return f"{value:,.1f} GB"
+        if key.endswith("hours"):
+            return f"{value:,.1f} h"
+        if key.endswith("months"):
+            return f"{value:,.1f} months"
+        if key in ("mfu", "confidence") or key.endswith("_fraction"):
+            return f"{value:.0%}"
+        if key == "flops":
+            return f"{value:.3g}"
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:,.3g}" if abs(value) < 1000 else fmt_count(value)
+        return fmt_count(value) if abs(value) >= 10_000 else f"{value:,.0f}"
+    return str(value).replace("|", "/")
+
+
+def estimate_markdown(kind: str, data: dict[str, Any]) -> str:
+    headline = data.get("headline", "cost_usd")
+    rows = ["| figure | value |", "|---|---:|"]
+    for key, value in data.items():
+        if key in _SKIP_KEYS or isinstance(value, (dict, list)):
+            continue
+        name = key.replace("_", " ")
+        shown = _fmt(key, value)
+        rows.append(f"| **{name}** | **{shown}** |" if key == headline else f"| {name} | {shown} |")
+    if "low" in data and "high" in data:
+        rows.append(f"| {headline.replace('_', ' ')} range | {_fmt(headline, data['low'])} – "
+                    f"{_fmt(headline, data['high'])} |")
+    out = f"### estimate {kind}\n\n" + "\n".join(rows)
+    for key, value in data.items():
+        if isinstance(value, dict) and value and key not in _SKIP_KEYS:
+            sub = ["| item | value |", "|---|---:|"]
+            sub += [f"| {str(k).replace('_', ' ')} | {_fmt(str(k), v) if not isinstance(v, (dict, list)) else '…'} |"
+                    for k, v in value.items()]
+            out += f"\n\n**{key.replace('_', ' ')}**\n\n" + "\n".join(sub)
+    return out + _assumptions_markdown(data)
+
+
+# --------------------------------------------------------------------------- deliverables
+
+def _prompt(rest: str, session: "Session", reply: _Reply) -> None:
+    try:
+        from tools.scaffold import build_prompt_scaffold
+    except ModuleNotFoundError as exc:
+        if exc.name != "tools.scaffold":
+            raise
+        raise InputError("/prompt", "the prompt scaffold builder (tools.scaffold) to be installed") from None
+    scaffold = build_prompt_scaffold(session.consultation.profile)
+    reply.parts.append("Here is a structured prompt for your case: try it before paying for fine-tuning.\n\n"
+                       + scaffold)
+
+
+def _report(rest: str, session: "Session", reply: _Reply) -> None:
+    try:
+        from tools.report import build_report
+    except ModuleNotFoundError as exc:
+        if exc.name != "tools.report":
+            raise
+        raise InputError("/report", "the report builder (tools.report) to be installed") from None
+    c = session.consultation
+    try:
+        target = shlex.split(rest)[0] if rest.strip() else f"ft-advisor-report-{c.id}.md"
+    except ValueError as exc:
+        raise InputError("PATH", f"a file path ({exc})") from None
+    path = Path(target).expanduser()
+    if path.is_dir():
+        path = path / f"ft-advisor-report-{c.id}.md"
+    markdown = build_report(c.profile)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(markdown, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise InputError("PATH", "a writable file path", str(path) + f" ({exc.strerror or exc})") from None
+    reply.parts.append(f"Report written to `{path.resolve()}` ({len(markdown):,} characters).")
+
+
+_HANDLERS: dict[str, Callable[[str, "Session", _Reply], None]] = {
+    "estimate": _estimate,
+    "compare": _compare,
+    "prompt": _prompt,
+    "report": _report,
+    "profile": _profile,
+    "set": _set,
+    "reset": _reset,
+    "help": _help,
+}

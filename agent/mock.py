@@ -1,0 +1,280 @@
+"""Scripted models that go through litellm's real code path (its `mock_response`), so
+the LLM advisor, the provider, streaming, tool calls and errors all run as they do
+against a real provider, with no network and no key.
+
+- `Script`: exact expected calls for tests. Each step says what the model replies
+  (text, tool calls, an error) and may check what it was sent; a call with no step
+  left, or steps left over at the end, is a failure.
+- `DemoModel` / `demo_advisor()`: the built-in `--mock` demonstration. It reads the
+  user's message with the offline parser (standing in for a model's understanding),
+  records the facts with `update_profile`, calls `decide` and a cost estimator, and
+  answers with the numbers those tools returned.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from agent.provider import RetryPolicy, litellm_module
+
+Messages = list[dict[str, Any]]
+Tools = list[dict[str, Any]] | None
+
+
+class ScriptError(AssertionError):
+    """The advisor did not make the calls the script expected."""
+
+
+@dataclass(frozen=True)
+class Step:
+    #: text (str), tool calls (list of (name, arguments) with arguments a dict or a raw
+    #: string), an exception instance or a "litellm.RateLimitError"-style name, or a
+    #: callable (messages, tools) -> any of these.
+    reply: Any
+    text: str | None = None
+    #: Expect the call to offer tools (True), offer none (False), or do not check (None).
+    tools: bool | None = None
+    #: A substring the last non-system message sent must contain.
+    expect: str | None = None
+    check: Callable[[Messages, Tools], None] | None = None
+
+
+def say(text: str, **kw: Any) -> Step:
+    return Step(text, **kw)
+
+
+def call_tools(*calls: tuple[str, Any], text: str | None = None, **kw: Any) -> Step:
+    return Step(list(calls), text=text, **kw)
+
+
+def fail(error: Any, **kw: Any) -> Step:
+    """`error`: an exception instance, or a litellm class name such as "litellm.RateLimitError"."""
+    return Step(error if isinstance(error, BaseException) else _ErrorName(str(error)), **kw)
+
+
+@dataclass(frozen=True)
+class _ErrorName:
+    name: str
+
+
+def _last_content(messages: Messages) -> str:
+    for m in reversed(messages):
+        if m.get("role") != "system":
+            return str(m.get("content") or "")
+    return ""
+
+
+def mock_reply(reply: Any, text: str | None = None) -> Any:
+    """A value for litellm's `mock_response`: text, a fresh ModelResponse with tool
+    calls (litellm returns a passed ModelResponse as the same object, so never reuse
+    one), or an error."""
+    lm = litellm_module()
+    if isinstance(reply, _ErrorName):
+        # litellm maps only a few names itself; build the others (AuthenticationError,
+        # NotFoundError, ...) as instances, which it raises as they are.
+        cls = getattr(lm.exceptions, reply.name.removeprefix("litellm."), None)
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            return _litellm_error(cls)
+        return reply.name
+    if isinstance(reply, BaseException | str):
+        return reply
+    calls = []
+    for i, (name, arguments) in enumerate(reply):
+        raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        calls.append({"id": f"call_{i}_{name}"[:40], "type": "function",
+                      "function": {"name": name, "arguments": raw}})
+    message = {"role": "assistant", "content": text, "tool_calls": calls}
+    return lm.ModelResponse(choices=[{"index": 0, "message": message, "finish_reason": "tool_calls"}])
+
+
+def _litellm_error(cls: type[BaseException]) -> BaseException:
+    """An instance of a litellm exception class, whatever its constructor wants."""
+    kwargs: dict[str, Any] = {"message": f"mock {cls.__name__}", "llm_provider": "openai", "model": "mock"}
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        import httpx  # litellm's own HTTP client; some classes insist on a response
+
+        status = getattr(cls, "status_code", None) or 400
+        request = httpx.Request("POST", "http://mock.invalid/v1/chat/completions")
+        return cls(**kwargs, response=httpx.Response(int(status), request=request))
+
+
+@dataclass
+class Script:
+    steps: list[Step]
+    #: Every call received: (messages, tools).
+    calls: list[tuple[Messages, Tools]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def __init__(self, *steps: Step) -> None:
+        self.steps = list(steps)
+        self.calls = []
+        self.problems = []
+
+    def __call__(self, messages: Messages, tools: Tools) -> dict[str, Any]:
+        self.calls.append((messages, tools))
+        number = len(self.calls)
+        if not self.steps:
+            self._problem(f"unexpected call #{number}: the script has no step left "
+                          f"(last message: {_last_content(messages)[:80]!r})")
+        step = self.steps.pop(0)
+        if step.tools is True and not tools:
+            self._problem(f"call #{number}: expected tools to be offered")
+        if step.tools is False and tools:
+            self._problem(f"call #{number}: expected no tools (the final call), got {len(tools)}")
+        if step.expect is not None and step.expect not in _last_content(messages):
+            self._problem(f"call #{number}: expected the last message to contain {step.expect!r}, "
+                          f"got {_last_content(messages)[:200]!r}")
+        if step.check is not None:
+            step.check(messages, tools)
+        reply = step.reply(messages, tools) if callable(step.reply) and not isinstance(step.reply, type) \
+            else step.reply
+        return {"mock_response": mock_reply(reply, step.text)}
+
+    def _problem(self, text: str) -> None:
+        self.problems.append(text)
+        raise ScriptError(text)
+
+    def assert_done(self) -> None:
+        """Fail if a call was unexpected or steps were left over."""
+        if self.problems:
+            raise ScriptError("; ".join(self.problems))
+        if self.steps:
+            raise ScriptError(f"{len(self.steps)} scripted step(s) never called: "
+                              + ", ".join(repr(s.reply)[:60] for s in self.steps))
+
+
+# -- the --mock demonstration ------------------------------------------------------------
+DEMO_MODEL = "openai/ft-advisor-demo"
+DEMO_NOTE = "_(mock model: a scripted demonstration of the LLM path, no network)_"
+
+
+#: What the demo assumes when the user has not said (named in its answer).
+DEMO_DEFAULTS = {"model": "llama-3.1-8b", "examples": 10_000, "tokens_per_example": 500}
+
+
+class DemoModel:
+    """Answers any conversation with the same three moves per user message: record the
+    facts, run `decide` and a training estimate, answer with their numbers."""
+
+    def __call__(self, messages: Messages, tools: Tools) -> dict[str, Any]:
+        return {"mock_response": mock_reply(*self._reply(messages, tools))}
+
+    def _reply(self, messages: Messages, tools: Tools) -> tuple[Any, str | None]:
+        talk = [m for m in messages if m.get("role") != "system"]
+        last = talk[-1] if talk else {"role": "user", "content": ""}
+        if last.get("role") == "user" and tools:
+            facts = self._facts(str(last.get("content") or ""), messages)
+            if facts:
+                return [("update_profile", facts)], "Let me record what you told me."
+            return [("decide", {})], None
+        # After tool results: which tools answered last?
+        names = {tc["id"]: tc["function"]["name"] for m in talk if m.get("role") == "assistant"
+                 for tc in m.get("tool_calls") or ()}
+        answered = []
+        for m in reversed(talk):
+            if m.get("role") != "tool":
+                break
+            answered.append(names.get(m.get("tool_call_id")))
+        if "update_profile" in answered and tools:
+            profile = _profile_from(messages)
+            # Inputs the user has not given are stated as assumptions in the answer.
+            estimate = {"model": profile.get("model") or DEMO_DEFAULTS["model"], "method": "lora",
+                        "examples": int(profile.get("labeled_examples") or DEMO_DEFAULTS["examples"]),
+                        "tokens_per_example": int((profile.get("prompt_tokens") or 0)
+                                                  + (profile.get("output_tokens") or 0)
+                                                  or DEMO_DEFAULTS["tokens_per_example"])}
+            return [("decide", {}), ("estimate_training", estimate)], "Now the rules and a training estimate."
+        return self._answer(messages), None
+
+    @staticmethod
+    def _facts(text: str, messages: Messages) -> dict[str, Any]:
+        try:
+            from agent.parsing import extract_facts
+        except ModuleNotFoundError:
+            facts: dict[str, Any] = {}
+        else:
+            facts = dict(extract_facts(text).updates)
+        profile = _profile_from(messages)
+        if "use_case" not in profile and text.strip():
+            facts.setdefault("use_case", " ".join(text.split())[:300])
+        return {k: v for k, v in facts.items() if profile.get(k) != v}
+
+    @staticmethod
+    def _answer(messages: Messages) -> str:
+        results: dict[str, Any] = {}
+        names = {tc["id"]: tc["function"]["name"] for m in messages if m.get("role") == "assistant"
+                 for tc in m.get("tool_calls") or ()}
+        for m in messages:
+            if m.get("role") == "tool":
+                try:
+                    results[str(names.get(m.get("tool_call_id")))] = json.loads(m.get("content") or "null")
+                except json.JSONDecodeError:
+                    continue
+        from tools.units import fmt_usd
+
+        lines = [DEMO_NOTE, ""]
+        decision = results.get("decide")
+        if isinstance(decision, dict) and "strategy" in decision:
+            verdict = "is justified" if decision.get("fine_tune_justified") else "is not justified"
+            lines.append(f"**Recommendation: {decision['strategy'].replace('_', ' ')}** "
+                         f"(fine-tuning {verdict}; confidence {decision.get('confidence')}).")
+            for reason in decision.get("reasons", [])[:3]:
+                lines.append(f"- {reason['text']} `[{reason['rule']}]`")
+            for warning in decision.get("warnings", [])[:2]:
+                lines.append(f"- Warning: {warning['text']} `[{warning['rule']}]`")
+        training = results.get("estimate_training")
+        call = _last_call(messages, "estimate_training")
+        if isinstance(training, dict) and "cost_usd" in training:
+            assumed = [f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                       for k, v in call.items() if k in DEMO_DEFAULTS and v == DEMO_DEFAULTS[k]
+                       and not _profile_from(messages).get({"examples": "labeled_examples"}.get(k, k))]
+            lines += ["", f"One LoRA training run on {training.get('model')}: about "
+                          f"{fmt_usd(training['cost_usd'])} ({fmt_usd(training['low'])} to "
+                          f"{fmt_usd(training['high'])}), {training.get('gpu_hours', 0):.1f} GPU-hours"
+                          + (f", assuming {', '.join(assumed)} (tell me yours)." if assumed else ".")]
+        elif isinstance(training, dict) and "error" in training:
+            lines += ["", f"The training estimate failed: {training['error']}"]
+        missing = (decision or {}).get("missing") if isinstance(decision, dict) else None
+        if missing:
+            first = missing[0]
+            lines += ["", f"To sharpen this: {first.get('question')}"]
+            for i, choice in enumerate(first.get("choices", [])[:6], 1):
+                lines.append(f"{i}. {choice.get('label')}")
+        if len(lines) == 2:
+            lines.append("Tell me about your case and I will run the numbers.")
+        return "\n".join(lines)
+
+
+def _last_call(messages: Messages, name: str) -> dict[str, Any]:
+    for m in reversed(messages):
+        for tc in m.get("tool_calls") or ():
+            if tc["function"]["name"] == name:
+                try:
+                    return json.loads(tc["function"]["arguments"])
+                except json.JSONDecodeError:
+                    return {}
+    return {}
+
+
+def _profile_from(messages: Messages) -> dict[str, Any]:
+    """The profile as the structured context shows it (the demo reads what a model would)."""
+    for m in messages:
+        content = str(m.get("content") or "")
+        if m.get("role") == "system" and content.startswith("## Case profile"):
+            start = content.find("```json\n")
+            end = content.find("\n```", start + 8)
+            try:
+                return json.loads(content[start + 8:end])
+            except (json.JSONDecodeError, ValueError):
+                return {}
+    return {}
+
+
+def demo_advisor(policy: RetryPolicy | None = None) -> Any:
+    from agent.llm import LLMAdvisor
+
+    return LLMAdvisor(DEMO_MODEL, mode="mock", label="mock (scripted demo)", per_call=DemoModel(),
+                      policy=policy)

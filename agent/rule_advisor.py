@@ -1,0 +1,586 @@
+"""The offline rule-only advisor: an interview that needs no model.
+
+It asks for the case in the user's own words, reads the facts out of the text with
+deterministic parsing (agent/parsing.py), says what it understood, then asks the one
+question the decision says could change the answer most (`Decision.missing`), until
+enough is known or the user asks for the recommendation. The recommendation comes from
+tools.decision with its reasons, warnings and a cost comparison from tools.compare.
+
+Its state (stage, pending question, skipped fields) lives in `consultation.state`
+under "interview", so a saved consultation resumes mid-interview. The fixed texts live
+in prompts/offline/*.md. Never imports litellm.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from string import Template
+from typing import Any, AsyncIterator, Iterable
+
+from agent.consultation import Consultation
+from agent.events import Event, ProfileChanged, Recommendation, TextDelta, TurnDone
+from agent.parsing import Answer, clean, extract_facts, find_model, parse_answer
+from tools.errors import InputError
+
+#: After this many questions the interview recommends even if facts are still missing.
+MAX_QUESTIONS = 8
+#: An unreadable answer is re-asked once; the second time the question is left open.
+MAX_REASKS = 2
+STATE_KEY = "interview"
+
+STRATEGY_LABELS = {
+    "prompt_engineering": "Prompt engineering",
+    "rag": "RAG (retrieval-augmented generation)",
+    "lora": "LoRA fine-tune",
+    "full_fine_tune": "Full fine-tune",
+}
+FIELD_LABELS = {
+    "use_case": "use case",
+    "goals": "goals",
+    "proprietary_data": "knowledge absent from public models",
+    "labeled_examples": "labelled examples",
+    "data_quality": "data quality",
+    "knowledge_changes": "knowledge changes",
+    "requests_per_month": "requests per month",
+    "budget_usd": "budget",
+    "ml_team": "ML team",
+    "model": "model",
+    "horizon_months": "horizon",
+    "prompt_tokens": "prompt tokens",
+    "output_tokens": "output tokens",
+    "output_format_example": "output format example",
+    "tried": "already tried",
+}
+_USE_CASE_CHARS = 500
+
+
+# --------------------------------------------------------------------------- texts
+
+@lru_cache(maxsize=None)
+def _raw_text(name: str) -> str:
+    return resources.files("prompts").joinpath("offline", f"{name}.md").read_text(encoding="utf-8").strip()
+
+
+def text(name: str, **values: Any) -> str:
+    """A fixed text from prompts/offline/NAME.md with $placeholders filled."""
+    return Template(_raw_text(name)).safe_substitute({k: str(v) for k, v in values.items()})
+
+
+# --------------------------------------------------------------------------- profile helpers
+
+def _schema() -> dict[str, Any]:
+    from tools.profile import PROFILE_SCHEMA
+
+    return PROFILE_SCHEMA["properties"]
+
+
+def field_type(name: str) -> str:
+    """'array', 'boolean', 'integer', 'number' or 'string' (enums are strings)."""
+    spec = _schema().get(name, {})
+    kind = spec.get("type", "string")
+    return kind if isinstance(kind, str) else "string"
+
+
+def show_value(name: str, value: Any) -> str:
+    """A profile value in words: 2000000 -> '2M', True -> 'yes', goals by label."""
+    from tools.units import fmt_count, fmt_usd
+
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name == "budget_usd":
+        return fmt_usd(float(value))
+    if name == "horizon_months":
+        return f"{value} months"
+    if isinstance(value, (int, float)):
+        return fmt_count(value) if value >= 10_000 else f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
+    value = str(value)
+    return value if len(value) <= 80 else value[:77] + "…"
+
+
+def apply_updates(profile: dict[str, Any], updates: dict[str, Any], removed_goals: Iterable[str] = (),
+                  *, replace_lists: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Merge `updates` into a copy of `profile`, validated.
+
+    Lists (goals, tried) grow unless `replace_lists`; scalar fields take the new value,
+    and a note says which earlier answer it replaces (the later answer wins). An update
+    that does not validate is dropped with a note naming the field and what was
+    expected. Returns (new profile, changed fields, notes)."""
+    from tools.profile import validate_profile
+
+    new = dict(profile)
+    changed: dict[str, Any] = {}
+    notes: list[str] = []
+    for key, value in updates.items():
+        old = new.get(key)
+        if value is None:
+            if key in new:
+                del new[key]
+                changed[key] = None
+                notes.append(f"{FIELD_LABELS.get(key, key)}: cleared")
+            continue
+        if isinstance(value, list) and not replace_lists and isinstance(old, list):
+            merged = list(dict.fromkeys([*old, *value]))
+            if merged != old:
+                new[key] = merged
+                changed[key] = merged
+            continue
+        if old == value:
+            continue
+        new[key] = value
+        changed[key] = value
+        if old is not None and key != "use_case":
+            notes.append(f"{FIELD_LABELS.get(key, key)}: {show_value(key, value)} replaces "
+                         f"{show_value(key, old)} (later answer wins)")
+    for goal in removed_goals:
+        goals = new.get("goals") or []
+        if goal in goals:
+            new["goals"] = [g for g in goals if g != goal]
+            changed["goals"] = new["goals"]
+            notes.append(f"goals: removed {goal.replace('_', ' ')} (you ruled it out)")
+    # Drop what does not validate, one field at a time, so one bad value never loses
+    # the rest of the message.
+    for _ in range(len(changed) + 1):
+        try:
+            new = validate_profile(new)
+            break
+        except InputError as exc:
+            bad = exc.field.removeprefix("$.").split("[")[0].split(".")[0]
+            if bad not in changed or bad not in new:
+                raise
+            notes.append(f"ignored {exc.message()}")
+            if bad in profile:
+                new[bad] = profile[bad]
+            else:
+                del new[bad]
+            changed.pop(bad, None)
+    changed = {k: new.get(k) for k in changed}
+    return new, changed, notes
+
+
+def set_profile(consultation: Consultation, updates: dict[str, Any], removed_goals: Iterable[str] = (),
+                *, replace_lists: bool = False) -> ProfileChanged | None:
+    new, changed, notes = apply_updates(consultation.profile, updates, removed_goals, replace_lists=replace_lists)
+    if not changed and not notes:
+        return None
+    consultation.profile = new
+    return ProfileChanged(profile=dict(new), changed=changed, notes=tuple(notes))
+
+
+def understood(changed: dict[str, Any], notes: Iterable[str] = ()) -> str:
+    lines = [f"- **{FIELD_LABELS.get(k, k)}**: {show_value(k, v)}" for k, v in changed.items() if k != "use_case"]
+    lines += [f"- _{note}_" for note in notes]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- decision
+
+def decide(profile: dict[str, Any]) -> dict[str, Any]:
+    from tools.decision import decide as run_decision
+
+    return run_decision(profile).to_dict()
+
+
+def cost_comparison(profile: dict[str, Any], recommended: str | None = None) -> tuple[str, dict[str, Any] | None]:
+    """A Markdown table of the strategies' costs over the horizon, from the same
+    comparison the decision used. Returns (markdown, result or None)."""
+    from tools.decision import compare_for
+
+    try:
+        result = compare_for(profile)
+    except InputError as exc:
+        return f"_Cost comparison unavailable: {exc.message()}_", None
+    if result is None:
+        return "_Cost comparison unavailable: the cost models are not installed._", None
+    return cost_table(result, recommended), result
+
+
+def cost_table(result: dict[str, Any], recommended: str | None = None) -> str:
+    """The compare tool's result as a Markdown table, with the break-even month."""
+    from tools.units import fmt_usd
+
+    strategies = result.get("strategies") or {}
+    if not strategies:
+        return ""
+    horizon = result.get("horizon_months")
+    total_label = f"total over {horizon} months" if horizon else "total"
+    rows = [f"| strategy | setup | per month | {total_label} | range |", "|---|---:|---:|---:|---:|"]
+    for name, figures in strategies.items():
+        label = STRATEGY_LABELS.get(name, name)
+        if name == recommended:
+            label = f"**{label}** (recommended)"
+        low, high = figures.get("low"), figures.get("high")
+        spread = f"{_usd(low, fmt_usd)} – {_usd(high, fmt_usd)}" if low is not None and high is not None else "—"
+        rows.append(f"| {label} | {_usd(figures.get('setup_usd'), fmt_usd)} | "
+                    f"{_usd(figures.get('monthly_usd'), fmt_usd)} | {_usd(figures.get('total_usd'), fmt_usd)} | {spread} |")
+    out = "\n".join(rows)
+    notes = []
+    if result.get("model"):
+        notes.append(f"model: {result['model']}")
+    if result.get("requests_per_month") is not None:
+        notes.append(f"{show_value('requests_per_month', result['requests_per_month'])} requests a month")
+    break_even = result.get("break_even")
+    if isinstance(break_even, dict) and break_even.get("strategy"):
+        month = break_even.get("month")
+        what = (f"{STRATEGY_LABELS.get(break_even['strategy'], break_even['strategy'])} vs "
+                f"{STRATEGY_LABELS.get(break_even.get('versus', ''), break_even.get('versus', ''))}")
+        notes.append(f"break-even of {what}: month {month}" if month else
+                     f"{what} does not break even within the horizon")
+    if notes:
+        out += "\n\n_" + "; ".join(notes) + "._"
+    return out
+
+
+def _usd(value: Any, fmt: Any) -> str:
+    return fmt(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
+
+
+def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, costs: bool = True) -> str:
+    strategy = decision.get("strategy", "")
+    lines = [f"## Recommendation: {STRATEGY_LABELS.get(strategy, strategy)}", ""]
+    justified = decision.get("fine_tune_justified")
+    confidence = decision.get("confidence")
+    verdict = "Fine-tuning **is justified** for this case" if justified else \
+        "Fine-tuning is **not justified** for this case"
+    if isinstance(confidence, (int, float)):
+        verdict += f" (confidence {confidence:.0%})"
+    lines.append(verdict + ".")
+    complements = decision.get("complements") or []
+    if complements:
+        lines.append("Combine it with: " + ", ".join(STRATEGY_LABELS.get(c, c) for c in complements) + ".")
+    reasons = decision.get("reasons") or []
+    if reasons:
+        lines += ["", "### Why"]
+        lines += [f"- {r.get('text', '')} _[{r.get('rule', '')}]_" for r in reasons]
+    warnings = decision.get("warnings") or []
+    if warnings:
+        lines += ["", "### Warnings"]
+        lines += [f"- ⚠ {w.get('text', '')} _[{w.get('rule', '')}]_" for w in warnings]
+    if costs:
+        table, _ = cost_comparison(profile, strategy)
+        if table:
+            lines += ["", "### What each path costs", "", table]
+    lines += ["", "Every figure comes from the cost models (`/compare` for the details, "
+                  "`/report` for all assumptions and sources; `/prompt` for a prompt to try first)."]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- questions
+
+def render_question(question: dict[str, Any], number: int | None = None) -> str:
+    head = f"**Question {number}.** " if number else ""
+    lines = [head + str(question.get("question", ""))]
+    choices = question.get("choices") or []
+    if choices:
+        lines.append("")
+        lines += [f"{i}. {c.get('label', c.get('value'))}" for i, c in enumerate(choices, 1)]
+    lines += ["", text("question_footer")]
+    return "\n".join(lines)
+
+
+def _pending_question(decision: dict[str, Any], profile: dict[str, Any], state: dict[str, Any],
+                      *, strategy_only: bool = False) -> dict[str, Any] | None:
+    """The most decisive open question not skipped; with `strategy_only`, only one whose
+    answer could change the strategy (not merely refine the costs)."""
+    skipped = set(state.get("skipped", []))
+    for item in decision.get("missing") or []:
+        name = item.get("field")
+        if not name or name in skipped:
+            continue
+        if strategy_only and item.get("impact", "strategy") != "strategy":
+            continue
+        if name in profile and name not in ("goals", "tried"):
+            continue
+        if name in ("goals", "tried") and profile.get(name) and name in state.get("asked", []):
+            continue
+        return {k: item.get(k) for k in ("field", "question", "choices", "why", "impact", "multiple")}
+    return None
+
+
+# --------------------------------------------------------------------------- the advisor
+
+_HELP = re.compile(r"^(?:help|\?|commands|how does this work)\W*$")
+_WHY = re.compile(r"^(?:why|why\?|why (?:does|do) (?:it|that) matter|why do you ask)\W*$")
+_QUESTIONS = re.compile(r"^(?:questions?|continue|ask me|next question|more questions)\W*$")
+
+
+class RuleAdvisor:
+    mode = "offline"
+    label = "offline rule-only"
+
+    # -- protocol ---------------------------------------------------------------
+    async def opening(self, consultation: Consultation) -> AsyncIterator[Event]:
+        state = self._state(consultation)
+        if consultation.messages and state.get("stage") != "describe":
+            body = self.resume_text(consultation)
+        else:
+            state.clear()
+            state.update(self._fresh())
+            body = text("greeting")
+        yield TextDelta(body)
+        consultation.messages.append({"role": "assistant", "content": body})
+        yield TurnDone()
+
+    async def respond(self, consultation: Consultation, user_text: str) -> AsyncIterator[Event]:
+        consultation.messages.append({"role": "user", "content": user_text})
+        parts, events = self.turn(consultation, user_text)
+        for event in events:
+            if isinstance(event, ProfileChanged):
+                yield event
+        body = "\n\n".join(p for p in parts if p)
+        yield TextDelta(body)
+        # Appended after the text, so the session sees a completed message.
+        consultation.messages.append({"role": "assistant", "content": body})
+        for event in events:
+            if not isinstance(event, ProfileChanged):
+                yield event
+        yield TurnDone()
+
+    # -- state ------------------------------------------------------------------
+    @staticmethod
+    def _fresh() -> dict[str, Any]:
+        return {"stage": "describe", "pending": None, "skipped": [], "asked": [], "reasks": 0,
+                "last_strategy": None}
+
+    def _state(self, consultation: Consultation) -> dict[str, Any]:
+        state = consultation.state.get(STATE_KEY)
+        if not isinstance(state, dict):
+            state = self._fresh()
+            consultation.state[STATE_KEY] = state
+        for key, value in self._fresh().items():
+            state.setdefault(key, value)
+        return state
+
+    def reset(self, consultation: Consultation) -> None:
+        consultation.state[STATE_KEY] = self._fresh()
+
+    # -- one turn (synchronous: no I/O but the tools) ----------------------------
+    def turn(self, consultation: Consultation, user_text: str) -> tuple[list[str], list[Event]]:
+        state = self._state(consultation)
+        cleaned, _ = clean(user_text)
+        line = cleaned.strip()
+        lowered = line.lower()
+        parts: list[str] = []
+        events: list[Event] = []
+
+        if not line:
+            pending = state.get("pending")
+            if state["stage"] == "describe" or not pending:
+                return [text("empty")], events
+            return [render_question(pending)], events
+        if _HELP.match(lowered):
+            return [self.help_text()], events
+        if _WHY.match(lowered) and state.get("pending"):
+            why = state["pending"].get("why") or "It is one of the facts the decision rules depend on."
+            return [f"_Why it matters:_ {why}", render_question(state["pending"])], events
+
+        if state["stage"] == "describe":
+            return self._describe(consultation, state, cleaned)
+        if _QUESTIONS.match(lowered) and state["stage"] == "advising":
+            state["stage"] = "questions"
+            state["skipped"] = []
+            return self._next(consultation, state, parts, events)
+        pending = state.get("pending")
+        if pending:
+            return self._answer(consultation, state, cleaned, pending)
+        return self._free_text(consultation, state, cleaned)
+
+    def _describe(self, c: Consultation, state: dict[str, Any], cleaned: str) -> tuple[list[str], list[Event]]:
+        from agent.parsing import RECOMMEND_WORDS
+
+        parts: list[str] = []
+        events: list[Event] = []
+        state["stage"] = "questions"
+        if RECOMMEND_WORDS.match(cleaned.strip().lower()):
+            return self._recommend(c, state, parts, events)
+        extraction = extract_facts(cleaned)
+        updates = dict(extraction.updates)
+        if "use_case" not in c.profile:
+            summary = " ".join(cleaned.split())[:_USE_CASE_CHARS]
+            if summary:
+                updates["use_case"] = summary
+        change = set_profile(c, updates, extraction.removed_goals)
+        if change:
+            events.append(change)
+        facts = understood(change.changed, [*extraction.notes, *change.notes]) if change else ""
+        if facts.strip():
+            parts.append(text("understood", facts=facts))
+        else:
+            parts.append(text("understood_nothing"))
+        return self._next(c, state, parts, events)
+
+    def _answer(self, c: Consultation, state: dict[str, Any], cleaned: str,
+                pending: dict[str, Any]) -> tuple[list[str], list[Event]]:
+        parts: list[str] = []
+        events: list[Event] = []
+        name = pending.get("field", "")
+        answer = parse_answer(cleaned, pending, field_type=field_type)
+        answer = self._free_text_field(answer, name, cleaned)
+        if answer.kind == "recommend":
+            self._apply(c, answer.extraction.updates, answer.extraction.removed_goals, parts, events,
+                        answer.extraction.notes)
+            state["pending"] = None
+            return self._recommend(c, state, parts, events)
+        if answer.kind == "skip":
+            state["skipped"].append(name)
+            state["pending"] = None
+            state["reasks"] = 0
+            parts.append(f"Skipped: I'll leave *{FIELD_LABELS.get(name, name)}* open.")
+            return self._after_answer(c, state, parts, events)
+        if answer.kind == "value":
+            updates = dict(answer.extraction.updates)
+            updates[name] = answer.value
+            # Picking goals from the list replaces the list only when the question asked for it.
+            self._apply(c, updates, answer.extraction.removed_goals, parts, events, answer.extraction.notes)
+            if name in c.profile or name in ("goals", "tried"):
+                state["pending"] = None
+                state["reasks"] = 0
+                return self._after_answer(c, state, parts, events)
+        if answer.kind == "facts":
+            self._apply(c, answer.extraction.updates, answer.extraction.removed_goals, parts, events,
+                        answer.extraction.notes)
+            if name in c.profile or state["stage"] == "advising":
+                # After the recommendation, new facts update it (the open question is offered again).
+                state["pending"] = None
+                state["reasks"] = 0
+                return self._after_answer(c, state, parts, events)
+            parts.append("Still open:")
+            parts.append(render_question(pending))
+            return parts, events
+        # Unreadable: a short re-ask, and after MAX_REASKS the question is left open.
+        state["reasks"] = state.get("reasks", 0) + 1
+        if state["reasks"] >= MAX_REASKS:
+            state["skipped"].append(name)
+            state["pending"] = None
+            state["reasks"] = 0
+            parts.append(text("gave_up", field=name))
+            return self._after_answer(c, state, parts, events)
+        choices = pending.get("choices") or []
+        parts.append(text("reask", count=len(choices)) if choices else text("reask_free"))
+        parts.append(render_question(pending))
+        return parts, events
+
+    def _free_text_field(self, answer: Answer, name: str, cleaned: str) -> Answer:
+        """Fields answered in the user's own words: the model (by catalog name) and the
+        free-text fields."""
+        if answer.kind in ("value", "skip", "recommend"):
+            return answer
+        if name == "model":
+            found = find_model(cleaned)
+            if found:
+                return Answer("value", found, answer.extraction)
+            candidate = cleaned.strip()
+            if candidate and len(candidate) <= 80 and " " not in candidate.strip():
+                return Answer("value", candidate, answer.extraction)  # validated (with suggestions) on apply
+        if name in ("use_case", "output_format_example"):
+            limit = _schema().get(name, {}).get("maxLength", 4000)
+            return Answer("value", cleaned.strip()[:limit], answer.extraction)
+        return answer
+
+    def _free_text(self, c: Consultation, state: dict[str, Any], cleaned: str) -> tuple[list[str], list[Event]]:
+        from agent.parsing import RECOMMEND_WORDS
+
+        parts: list[str] = []
+        events: list[Event] = []
+        if RECOMMEND_WORDS.match(cleaned.strip().lower()):
+            return self._recommend(c, state, parts, events)
+        extraction = extract_facts(cleaned)
+        if not extraction:
+            parts.append(text("advising_no_facts") if state["stage"] == "advising" else text("understood_nothing"))
+            if state["stage"] != "advising":
+                return self._next(c, state, parts, events)
+            return parts, events
+        self._apply(c, extraction.updates, extraction.removed_goals, parts, events, extraction.notes)
+        return self._after_answer(c, state, parts, events)
+
+    def _apply(self, c: Consultation, updates: dict[str, Any], removed: Iterable[str], parts: list[str],
+               events: list[Event], extra_notes: Iterable[str] = ()) -> None:
+        change = set_profile(c, updates, removed)
+        if change is None:
+            return
+        events.append(change)
+        summary = understood(change.changed, [*extra_notes, *change.notes])
+        if summary:
+            parts.append("Noted:\n" + summary)
+
+    def _after_answer(self, c: Consultation, state: dict[str, Any], parts: list[str],
+                      events: list[Event]) -> tuple[list[str], list[Event]]:
+        if state["stage"] == "advising":
+            return self._recommend(c, state, parts, events, update=True)
+        return self._next(c, state, parts, events)
+
+    def _next(self, c: Consultation, state: dict[str, Any], parts: list[str],
+              events: list[Event]) -> tuple[list[str], list[Event]]:
+        """Ask the most decisive open question, or recommend when none is left."""
+        decision = decide(c.profile)
+        question = _pending_question(decision, c.profile, state, strategy_only=True)
+        if question is None or len(state.get("asked", [])) >= MAX_QUESTIONS:
+            return self._recommend(c, state, parts, events, decision=decision)
+        state["pending"] = question
+        state["reasks"] = 0
+        state.setdefault("asked", []).append(question["field"])
+        parts.append(render_question(question, len(state["asked"])))
+        return parts, events
+
+    def _recommend(self, c: Consultation, state: dict[str, Any], parts: list[str], events: list[Event],
+                   *, decision: dict[str, Any] | None = None, update: bool = False) -> tuple[list[str], list[Event]]:
+        decision = decision or decide(c.profile)
+        previous = state.get("last_strategy")
+        strategy = decision.get("strategy")
+        if update and previous:
+            if previous == strategy:
+                parts.append(f"The recommendation stays **{STRATEGY_LABELS.get(strategy, strategy)}**.")
+            else:
+                parts.append(f"This changes the recommendation: **{STRATEGY_LABELS.get(previous, previous)}** → "
+                             f"**{STRATEGY_LABELS.get(strategy, strategy)}**.")
+        parts.append(render_recommendation(decision, c.profile))
+        c.recommendation = decision
+        state["last_strategy"] = strategy
+        state["stage"] = "advising"
+        events.append(Recommendation(decision))
+        follow = _pending_question(decision, c.profile, state)
+        state["pending"] = follow
+        state["reasks"] = 0
+        if follow:
+            state.setdefault("asked", []).append(follow["field"])
+            parts.append(text("follow_up"))
+            parts.append(render_question(follow))
+        return parts, events
+
+    def resume_text(self, consultation: Consultation) -> str:
+        """Where a resumed consultation stands: the pending question, if any."""
+        state = self._state(consultation)
+        if state.get("stage") == "describe":
+            return text("greeting")
+        pending = state.get("pending")
+        return text("resume", title=consultation.title) + "\n\n" + (
+            render_question(pending) if pending else text("no_more_questions"))
+
+    # -- shared with the commands -------------------------------------------------
+    @staticmethod
+    def help_text() -> str:
+        from tools.profile import PROFILE_FIELDS
+
+        return text("help", fields=", ".join(f"`{f}`" for f in PROFILE_FIELDS))
+
+    def after_profile_edit(self, consultation: Consultation) -> list[str]:
+        """After `/set` or `/reset`: the next question, or the updated recommendation,
+        as Markdown parts (and the state moves on accordingly)."""
+        state = self._state(consultation)
+        if state["stage"] == "describe":
+            return []
+        pending = state.get("pending")
+        if pending and pending.get("field") in consultation.profile and pending.get("field") not in ("goals", "tried"):
+            state["pending"] = None
+        parts: list[str] = []
+        events: list[Event] = []
+        if state["stage"] == "advising":
+            parts, _ = self._recommend(consultation, state, parts, events, update=True)
+        elif not state.get("pending"):
+            parts, _ = self._next(consultation, state, parts, events)
+        return parts
+

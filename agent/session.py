@@ -1,0 +1,257 @@
+"""A Session is one consultation, the advisor currently answering it, and the store
+that keeps it. Every front end (the app, `chat --plain`, `ask`) drives a Session and
+renders the events it yields.
+
+The session owns the guarantees the front ends rely on:
+- the consultation is saved after every completed message (and at the end of a turn);
+- a cancelled answer keeps its partial text, marked "(interrupted)", and is saved;
+- an advisor that cannot go on (bad key, unknown model) is replaced by the offline
+  rule-only advisor, with a notice, and the user's message is answered offline;
+- every turn ends with exactly one TurnDone, and an advisor bug becomes an Error event,
+  never an exception in the user's face.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Any, AsyncIterator
+
+from agent.consultation import Consultation
+from agent.events import Error, Event, Notice, TextDelta, TurnDone
+from agent.storage import ConsultationStore
+
+if TYPE_CHECKING:
+    from agent.advisor import Advisor
+    from agent.settings import LLMSettings
+
+DEFAULT_TITLE = "New consultation"
+INTERRUPTED = "_(interrupted)_"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def make_title(text: str, limit: int = 60) -> str:
+    """A consultation title from the user's first message: its first line, tidied."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    line = " ".join(_CONTROL.sub(" ", line).split())
+    if len(line) <= limit:
+        return line or DEFAULT_TITLE
+    cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def rule_advisor() -> "Advisor":
+    from agent.rule_advisor import RuleAdvisor  # deferred: written by the offline interview
+
+    return RuleAdvisor()
+
+
+def make_advisor(settings: "LLMSettings") -> "Advisor":
+    """The advisor the settings ask for. Never imports litellm (the LLM advisor imports
+    it on its first call, or when the app warms it on a worker)."""
+    if settings.mode == "mock":
+        from agent.mock import demo_advisor
+
+        return demo_advisor()
+    if settings.mode == "llm":
+        from agent.llm import LLMAdvisor
+
+        return LLMAdvisor(settings.model or "", api_base=settings.api_base, timeout=settings.timeout,
+                          api_key=settings.api_key)
+    return rule_advisor()
+
+
+class Session:
+    def __init__(self, consultation: Consultation, advisor: "Advisor",
+                 store: ConsultationStore | None = None, settings: "LLMSettings | None" = None) -> None:
+        self.consultation = consultation
+        self.advisor = advisor
+        self.store = store if store is not None else ConsultationStore()
+        self.settings = settings
+        self._remember_mode()
+
+    # -- construction ------------------------------------------------------------
+    @classmethod
+    def start(cls, *, model: str | None = None, api_base: str | None = None, offline: bool = False,
+              mock: bool = False, resume: str | None = None,
+              store: ConsultationStore | None = None) -> "Session":
+        """A session with the advisor the flags/env/config ask for (rule-only when no
+        model is configured). `resume` is None (new), "last" or a consultation id.
+        Raises InputError for a bad config value or an unknown consultation id."""
+        from agent.settings import resolve
+
+        settings = resolve(model=model, api_base=api_base, offline=offline, mock=mock)
+        store = store if store is not None else ConsultationStore()
+        consultation: Consultation | None = None
+        if resume == "last":
+            consultation = store.latest()
+        elif resume:
+            consultation = store.load(resume)
+        return cls(consultation or Consultation(), make_advisor(settings), store, settings)
+
+    # -- state -------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self.advisor.mode
+
+    @property
+    def label(self) -> str:
+        return self.advisor.label
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        return self.consultation.profile
+
+    def _remember_mode(self) -> None:
+        self.consultation.state["advisor_mode"] = self.advisor.mode
+        self.consultation.state["advisor_label"] = self.advisor.label
+
+    def save(self, durable: bool = True) -> None:
+        self.consultation.touch()
+        self.store.save(self.consultation, durable=durable)
+
+    def go_offline(self, reason: str) -> Notice:
+        """Switch to the rule-only advisor; the returned notice says why."""
+        self.advisor = rule_advisor()
+        self._remember_mode()
+        return Notice(f"Continuing offline with the rule-only advisor: {reason}", kind="mode", mode="offline")
+
+    def use(self, advisor: "Advisor") -> Notice:
+        """Switch advisors mid-consultation (the app's settings screen)."""
+        self.advisor = advisor
+        self._remember_mode()
+        return Notice(f"Now answering: {advisor.label}", kind="mode", mode=advisor.mode)
+
+    def new(self) -> None:
+        """Start a fresh consultation with the same advisor."""
+        self.consultation = Consultation()
+        self._remember_mode()
+
+    def resume(self, consultation_id: str) -> None:
+        self.consultation = self.store.load(consultation_id)
+        self._remember_mode()
+
+    # -- turns -------------------------------------------------------------------
+    async def opening(self) -> AsyncIterator[Event]:
+        """The advisor's first message for a new consultation; for a resumed one, a
+        notice (the history is in `consultation.messages`)."""
+        if self.consultation.messages:
+            count = sum(1 for m in self.consultation.messages if m.get("role") in ("user", "assistant")
+                        and m.get("content"))
+            yield Notice(f"Resumed “{self.consultation.title}” ({count} messages).")
+            yield TurnDone()
+            return
+        async for event in self._drive(self.advisor.opening(self.consultation), None):
+            yield event
+
+    async def send(self, text: str) -> AsyncIterator[Event]:
+        """One user message (or slash command): the events of the answer, ending with
+        exactly one TurnDone."""
+        line = text.strip()
+        if line.startswith("/"):
+            handled = self._command(line)
+            if handled is not None:
+                async for event in self._drive(handled, None):
+                    yield event
+                return
+        if self.consultation.title == DEFAULT_TITLE and line:
+            self.consultation.title = make_title(line)
+        async for event in self._drive(self.advisor.respond(self.consultation, text), text):
+            yield event
+
+    def _command(self, line: str) -> AsyncIterator[Event] | None:
+        try:
+            from agent import commands
+        except ModuleNotFoundError as exc:
+            if exc.name != "agent.commands":
+                raise
+            return None
+        return commands.handle(line, self)
+
+    async def _drive(self, events: AsyncIterator[Event], text: str | None,
+                     fallback: bool = True) -> AsyncIterator[Event]:
+        """Relay an advisor's events, saving as messages complete; handle cancellation,
+        fatal provider errors and advisor bugs."""
+        c = self.consultation
+        start = saved = len(c.messages)
+        partial: list[str] = []
+        interrupted = False
+        fatal: Error | None = None
+        finished = False
+        streamed = False
+        try:
+            try:
+                async for event in events:
+                    if len(c.messages) != saved:
+                        # A message was appended since the last event: it is complete.
+                        # Atomic, not fsynced: a killed process keeps it; the turn's
+                        # last save below makes it durable.
+                        self.save(durable=False)
+                        saved = len(c.messages)
+                        partial = []
+                    if isinstance(event, TurnDone):
+                        interrupted = interrupted or event.interrupted
+                        continue  # ours comes last, after the save
+                    if isinstance(event, TextDelta):
+                        partial.append(event.text)
+                        streamed = True
+                    yield event
+                    if isinstance(event, Error) and not event.recoverable:
+                        fatal = event
+                        break
+            except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # an advisor bug must not take the consultation down
+                yield Error(f"internal error in the {self.advisor.label} advisor: "
+                            f"{type(exc).__name__}: {exc}", recoverable=True)
+                interrupted = True
+            finally:
+                await _close(events)
+            if fatal is not None and fallback and self.advisor.mode != "offline":
+                yield self.go_offline(fatal.text)
+                if text is not None and not streamed:
+                    # Nothing of the failed answer reached the user: answer offline instead.
+                    del c.messages[start:]
+                    async for event in self._drive(self.advisor.respond(c, text), text, fallback=False):
+                        yield event
+                    finished = True
+                    return
+                interrupted = True
+            if partial and len(c.messages) == saved and self._keep_partial(text, partial, start):
+                interrupted = True
+            self.save()
+            finished = True
+            yield TurnDone(interrupted=interrupted)
+        finally:
+            if not finished:
+                # Cancelled by the consumer (Esc, Ctrl+C, a closed generator): keep what
+                # the user saw, marked, and save it.
+                self._keep_partial(text, partial if len(c.messages) == saved else [], start)
+                try:
+                    self.save()
+                except OSError:
+                    pass
+
+    def _keep_partial(self, text: str | None, partial: list[str], start: int) -> bool:
+        """Store the user's message and the partial answer if the advisor did not;
+        True when a partial answer was added."""
+        c = self.consultation
+        if text is not None and not any(m.get("role") == "user" for m in c.messages[start:]):
+            c.messages.append({"role": "user", "content": text})
+        body = "".join(partial)
+        if not body:
+            return False
+        last = c.messages[-1] if c.messages else {}
+        if last.get("role") == "assistant" and body in (last.get("content") or ""):
+            return False  # the advisor already stored this text
+        c.messages.append({"role": "assistant", "content": f"{body}\n\n{INTERRUPTED}", "interrupted": True})
+        return True
+
+
+async def _close(events: AsyncIterator[Event]) -> None:
+    aclose = getattr(events, "aclose", None)
+    if aclose is None:
+        return
+    try:
+        await aclose()
+    except (Exception, asyncio.CancelledError):
+        pass

@@ -1,0 +1,201 @@
+"""Session: saving after every message, cancellation keeps partial text, fatal
+provider errors switch to the rule-only advisor, slash commands, titles."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import types
+
+import pytest
+
+from agent.consultation import Consultation
+from agent.events import Error, Notice, TextDelta, TurnDone
+from agent.session import INTERRUPTED, Session, make_title
+from agent.storage import ConsultationStore
+
+
+class FakeAdvisor:
+    """Streams a scripted answer word by word; optionally blocks or fails."""
+
+    def __init__(self, mode="llm", label="fake/model", answer="Use RAG first.", fail=None,
+                 gate: asyncio.Event | None = None):
+        self.mode, self.label, self.answer, self.fail, self.gate = mode, label, answer, fail, gate
+        self.seen: list[str] = []
+
+    async def opening(self, c):
+        c.messages.append({"role": "assistant", "content": "Hello, describe your case."})
+        yield TextDelta("Hello, describe your case.")
+        yield TurnDone()
+
+    async def respond(self, c, text):
+        self.seen.append(text)
+        c.messages.append({"role": "user", "content": text})
+        if self.fail == "fatal":
+            yield Error("authentication failed (check OPENAI_API_KEY)", recoverable=False)
+            yield TurnDone(interrupted=True)
+            return
+        if self.fail == "bug":
+            raise RuntimeError("advisor bug")
+        words = self.answer.split(" ")
+        for i, word in enumerate(words):
+            yield TextDelta(word + (" " if i < len(words) - 1 else ""))
+            if i == 1 and self.gate is not None:
+                await self.gate.wait()
+        c.messages.append({"role": "assistant", "content": self.answer})
+        yield TurnDone()
+
+
+@pytest.fixture
+def offline_advisor(monkeypatch):
+    """A stand-in for agent.rule_advisor so these tests do not depend on it."""
+    made = []
+
+    def factory():
+        adv = FakeAdvisor(mode="offline", label="offline rule-only", answer="Offline answer.")
+        made.append(adv)
+        return adv
+
+    monkeypatch.setattr("agent.session.rule_advisor", factory)
+    return made
+
+
+def _drain(agen):
+    async def run():
+        return [ev async for ev in agen]
+    return asyncio.run(run())
+
+
+def _session(advisor=None):
+    return Session(Consultation(), advisor or FakeAdvisor(), ConsultationStore())
+
+
+def test_title_from_first_message():
+    assert make_title("  We run a support bot\nmore") == "We run a support bot"
+    long = make_title("word " * 40)
+    assert len(long) <= 60 and long.endswith("…")
+    assert make_title("\x00\x01") == "New consultation"
+
+
+def test_send_saves_and_ends_with_one_turn_done():
+    s = _session()
+    events = _drain(s.opening())
+    assert isinstance(events[-1], TurnDone)
+    events = _drain(s.send("We answer support tickets about our docs"))
+    assert [type(e) for e in events].count(TurnDone) == 1 and isinstance(events[-1], TurnDone)
+    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Use RAG first."
+    saved = s.store.load(s.consultation.id)
+    assert saved.title == "We answer support tickets about our docs"
+    assert [m["role"] for m in saved.messages] == ["assistant", "user", "assistant"]
+    assert saved.state["advisor_mode"] == "llm"
+    # The title is set once, from the first message.
+    _drain(s.send("second message"))
+    assert s.store.load(s.consultation.id).title == "We answer support tickets about our docs"
+
+
+def test_cancel_keeps_partial_answer_marked_and_saved():
+    async def run():
+        gate = asyncio.Event()
+        s = _session(FakeAdvisor(answer="Fine tuning would cost a lot here", gate=gate))
+        seen = []
+
+        async def consume():
+            async for ev in s.send("hello"):
+                seen.append(ev)
+
+        task = asyncio.create_task(consume())
+        while len(seen) < 2:
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return s
+
+    s = asyncio.run(run())
+    saved = s.store.load(s.consultation.id)
+    assert saved.messages[-2] == {"role": "user", "content": "hello"}
+    last = saved.messages[-1]
+    assert last["role"] == "assistant" and last["interrupted"] is True
+    assert last["content"] == f"Fine tuning \n\n{INTERRUPTED}"
+
+
+def test_consumer_that_stops_iterating_also_keeps_partial():
+    async def run():
+        s = _session(FakeAdvisor(answer="one two three four"))
+        agen = s.send("hi")
+        await agen.__anext__()
+        await agen.aclose()
+        return s
+
+    s = asyncio.run(run())
+    assert s.store.load(s.consultation.id).messages[-1]["content"].startswith("one ")
+
+
+def test_fatal_error_switches_offline_and_answers_offline(offline_advisor):
+    s = _session(FakeAdvisor(fail="fatal"))
+    events = _drain(s.send("we have 50k examples"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "Error" and not events[0].recoverable
+    mode = [e for e in events if isinstance(e, Notice)]
+    assert mode and mode[0].kind == "mode" and mode[0].mode == "offline"
+    assert "authentication failed" in mode[0].text
+    assert s.mode == "offline" and offline_advisor[0].seen == ["we have 50k examples"]
+    assert kinds.count("TurnDone") == 1 and kinds[-1] == "TurnDone"
+    saved = s.store.load(s.consultation.id)
+    # The failed attempt left no duplicate user message.
+    assert [m["content"] for m in saved.messages] == ["we have 50k examples", "Offline answer."]
+    assert saved.state["advisor_mode"] == "offline"
+
+
+def test_advisor_bug_becomes_an_error_event():
+    s = _session(FakeAdvisor(fail="bug"))
+    events = _drain(s.send("x"))
+    assert isinstance(events[0], Error) and "advisor bug" in events[0].text
+    assert isinstance(events[-1], TurnDone) and events[-1].interrupted
+
+
+def test_slash_commands_go_to_agent_commands(monkeypatch):
+    calls = []
+
+    async def gen(line, session):
+        session.consultation.messages.append({"role": "assistant", "content": "profile: {}"})
+        yield TextDelta("profile: {}")
+        yield TurnDone()
+
+    def handle(line, session):
+        calls.append(line)
+        return gen(line, session) if line.startswith("/profile") else None
+
+    monkeypatch.setitem(sys.modules, "agent.commands", types.SimpleNamespace(handle=handle))
+    import agent
+    monkeypatch.setattr(agent, "commands", sys.modules["agent.commands"], raising=False)
+    adv = FakeAdvisor()
+    s = _session(adv)
+    events = _drain(s.send("/profile"))
+    assert calls == ["/profile"] and adv.seen == []
+    assert [type(e) for e in events] == [TextDelta, TurnDone]
+    assert s.consultation.title == "New consultation"
+    # Not a command: the advisor gets it.
+    _drain(s.send("/not-a-command really"))
+    assert adv.seen == ["/not-a-command really"]
+
+
+def test_start_resume_last_and_by_id(offline_advisor):
+    s = Session.start()
+    assert s.mode == "offline"
+    _drain(s.send("first case"))
+    again = Session.start(resume="last")
+    assert again.consultation.id == s.consultation.id
+    events = _drain(again.opening())
+    assert isinstance(events[0], Notice) and "Resumed" in events[0].text
+    by_id = Session.start(resume=s.consultation.id)
+    assert by_id.consultation.messages == s.consultation.messages
+    fresh = Session.start(resume="last", store=ConsultationStore("/nonexistent/never"))
+    assert fresh.consultation.messages == []
+
+
+def test_start_picks_the_advisor_from_settings(monkeypatch, offline_advisor):
+    monkeypatch.setenv("FT_ADVISOR_MODEL", "openai/gpt-4o-mini")
+    s = Session.start()
+    assert s.mode == "llm" and s.label == "openai/gpt-4o-mini"
+    assert Session.start(offline=True).mode == "offline"
+    assert Session.start(mock=True).mode == "mock"

@@ -1,0 +1,101 @@
+"""`ft-advisor ask`: answer on stdout, tool activity on stderr, --json, exit codes."""
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+import agent.provider as provider
+from tests.agent.fake_openai import FakeOpenAI, status, text, tool_calls
+from tui.cli import main
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    sleeps = []
+
+    async def sleep(seconds):
+        sleeps.append(seconds)
+
+    monkeypatch.setattr(provider, "DEFAULT_POLICY", provider.RetryPolicy(attempts=2, base=0.01, jitter=0, sleep=sleep))
+    return sleeps
+
+
+@pytest.mark.slow
+def test_ask_mock_streams_answer_and_tool_activity(capsys):
+    assert main(["ask", "--mock", "Our bot must sound like our founder; 20k labelled examples, 1M requests a month"]) == 0
+    out, err = capsys.readouterr()
+    assert "Recommendation: lora" in out and "GPU-hours" in out
+    assert "→ update_profile(" in err and "✓ estimate_training" in err
+    assert "update_profile" not in out  # tool activity stays off stdout
+
+
+@pytest.mark.slow
+def test_ask_mock_json(capsys):
+    assert main(["--mock", "ask", "--json", "answers are often wrong; our docs change weekly"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"answer", "tool_calls", "profile", "usage"}
+    assert data["mode"] == "mock" and data["profile"]["knowledge_changes"] == "weekly"
+    names = [c["name"] for c in data["tool_calls"]]
+    assert names == ["update_profile", "decide", "estimate_training"]
+    assert all(("result" in c) != ("error" in c) and "arguments" in c for c in data["tool_calls"])
+    assert data["usage"]["prompt_tokens"] > 0 and data["error"] is None
+    assert "Recommendation: rag" in data["answer"]
+
+
+def test_ask_without_a_model_answers_offline(capsys):
+    assert main(["ask", "We have no labelled data and answers are often wrong"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip()  # the rule-only advisor's answer
+    assert "offline rule-only advisor" in err and "--model" in err
+
+
+def test_ask_empty_question_is_a_usage_error(capsys):
+    assert main(["ask", "   "]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "QUESTION" in err
+
+
+@pytest.mark.slow
+def test_ask_against_a_server(capsys, fast_retries):
+    with FakeOpenAI() as server:
+        server.script(tool_calls(("update_profile", {"labeled_examples": 1000})), text("Done: 1000 examples noted."))
+        code = main(["ask", "--model", "openai/fake", "--api-base", server.api_base, "--json", "1000 examples"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["answer"] == "Done: 1000 examples noted." and data["profile"] == {"labeled_examples": 1000}
+    assert data["usage"] == {"prompt_tokens": 22, "completion_tokens": 14, "cost_usd": None}
+
+
+@pytest.mark.slow
+def test_ask_auth_error_exits_nonzero_with_one_reason_line(capsys, fast_retries):
+    with FakeOpenAI() as server:
+        server.default = status(401, "Incorrect API key provided")
+        code = main(["ask", "--model", "openai/fake", "--api-base", server.api_base, "we have 50k examples"])
+        assert len(server.requests) == 1
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = [ln for ln in err.splitlines() if ln.startswith("ft-advisor ask: error:")]
+    assert len(lines) == 1 and "refused the credentials" in lines[0]
+    assert "Traceback" not in err and out.strip()  # the offline advisor still answered
+
+
+@pytest.mark.slow
+def test_ask_connection_refused_in_a_subprocess(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env_code = (
+        "import agent.provider as p, sys\n"
+        "p.DEFAULT_POLICY = p.RetryPolicy(attempts=2, base=0.01, jitter=0)\n"
+        "from tui.cli import main\n"
+        f"sys.exit(main(['ask', '--model', 'openai/fake', '--api-base', 'http://127.0.0.1:{port}/v1', 'hi']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", env_code], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "FT_ADVISOR_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("ft-advisor ask: error: cannot reach openai/fake")
+    assert "[retry]" in proc.stderr

@@ -1,0 +1,147 @@
+"""`ft-advisor ask "QUESTION"`: a one-shot consultation without the app.
+
+The answer streams to stdout, tool activity and notices to stderr, so
+`ft-advisor ask ... > answer.md` keeps only the answer. `--json` prints one object
+instead: answer, tool_calls (name, arguments, result or error), profile, usage.
+
+With no model configured (no --model, FT_ADVISOR_MODEL or [llm] model) the question
+is answered by the offline rule-only advisor, as in the app; stderr says so. The
+consultation is saved like any other, so `ft-advisor` can resume it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+HELP = "ask one question and get the advisor's answer (streams; --json for one object)"
+EXIT_PROVIDER = 1
+EXIT_USAGE = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("question", nargs="+", metavar="QUESTION",
+                        help='your question or case, e.g. "We have 20k support tickets; should we fine-tune?" '
+                             '("-" reads it from standard input)')
+    # SUPPRESS: these are also global options (`ft-advisor --model M ask ...`); a
+    # default here would overwrite the global value.
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", metavar="MODEL", default=argparse.SUPPRESS,
+                       help="any litellm model string, e.g. openai/gpt-4o-mini or ollama_chat/llama3.1")
+    group.add_argument("--api-base", metavar="URL", default=argparse.SUPPRESS,
+                       help="base URL of a local OpenAI-compatible server or a LiteLLM proxy")
+    group.add_argument("--offline", action="store_true", default=argparse.SUPPRESS,
+                       help="answer with the rule-only advisor, no model")
+    group.add_argument("--mock", action="store_true", default=argparse.SUPPRESS,
+                       help="run the built-in scripted demonstration of the LLM path (no network)")
+    parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
+                        help="seconds to wait for each model response (default: config, else 60)")
+
+
+def _question(args: argparse.Namespace) -> str:
+    parts = args.question
+    if parts == ["-"]:
+        return sys.stdin.read()
+    return " ".join(parts)
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tools.errors import InputError
+
+    question = _question(args).strip()
+    if not question:
+        _err("ft-advisor ask: error: QUESTION: expected a question or a description of your case, got ''")
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_ask(args, question))
+    except InputError as exc:
+        _err(f"ft-advisor ask: error: {exc.message()}")
+        return EXIT_USAGE
+
+
+async def _ask(args: argparse.Namespace, question: str) -> int:
+    from agent.events import Error, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult
+    from agent.session import Session
+
+    session = Session.start(model=getattr(args, "model", None), api_base=getattr(args, "api_base", None),
+                            offline=bool(getattr(args, "offline", False)), mock=bool(getattr(args, "mock", False)))
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            _err(f"ft-advisor ask: error: --timeout: expected a number of seconds > 0, got {args.timeout:g}")
+            return EXIT_USAGE
+        provider = getattr(session.advisor, "provider", None)
+        if provider is not None:
+            provider.timeout = args.timeout
+    as_json = args.as_json
+    if session.mode == "offline" and not getattr(args, "offline", False):
+        why = "offline = true in the config" if session.settings and session.settings.model else "no model configured"
+        _err(f"ft-advisor ask: {why}, so the offline rule-only advisor answers (choose a model with --model, "
+             "FT_ADVISOR_MODEL or [llm] model in the config file; --mock shows the LLM path)")
+    answer: list[str] = []
+    failure: Error | None = None
+    interrupted = False
+    switched = False
+    for_stdout = not as_json
+    async for event in session.send(question):
+        if isinstance(event, TextDelta):
+            answer.append(event.text)
+            if for_stdout:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+        elif isinstance(event, ToolCall):
+            _err(f"→ {event.name}({_short(event.arguments)})")
+        elif isinstance(event, ToolResult):
+            _err(f"  ✗ {event.name}: {event.error}" if event.error else f"  ✓ {event.name}")
+        elif isinstance(event, Notice):
+            if event.kind == "mode":
+                switched = True
+            _err(f"[{event.kind}] {event.text}")
+        elif isinstance(event, Error):
+            failure = event  # reported once, at the end
+        elif isinstance(event, ProfileChanged):
+            for note in event.notes:
+                _err(f"  profile: {note}")
+        elif isinstance(event, Recommendation):
+            pass  # part of the answer text and of --json
+        elif getattr(event, "interrupted", False):
+            interrupted = True
+    c = session.consultation
+    if for_stdout and answer and not "".join(answer).endswith("\n"):
+        sys.stdout.write("\n")
+    if as_json:
+        calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
+                 for call in c.tool_calls]
+        json.dump({
+            "answer": "".join(answer),
+            "mode": session.mode,
+            "model": session.label,
+            "tool_calls": calls,
+            "profile": c.profile,
+            "recommendation": c.recommendation,
+            "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
+                      "cost_usd": c.usage.cost_usd},
+            "consultation_id": c.id,
+            "interrupted": interrupted,
+            "error": failure.text if failure is not None else None,
+        }, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    # A provider failure that survived the retries is a failed command, even when the
+    # offline advisor stepped in, so scripts notice; stderr already holds the reason.
+    if failure is not None or switched:
+        reason = failure.text if failure is not None else "the model could not be used"
+        _err(f"ft-advisor ask: error: {reason}")
+        return EXIT_PROVIDER
+    return 0
