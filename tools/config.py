@@ -64,6 +64,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import difflib
+import functools
 import math
 import os
 import re
@@ -80,7 +81,13 @@ def config_path() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    # platformdirs only when needed: most runs name the file through the environment.
+    return _default_config_path()
+
+
+@functools.cache
+def _default_config_path() -> Path:
+    # platformdirs only when needed (most runs name the file through the environment),
+    # and once: the catalog asks for the path on every lookup to notice config edits.
     from platformdirs import user_config_path
 
     return user_config_path("ft-advisor") / "config.toml"
