@@ -50,13 +50,20 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
         est = estimate_api_finetune(model=entry.id, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, date=date)
         return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", list(est.warnings)
+    from tools.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
     from tools.training import estimate_training
 
+    source = f"estimate_training ({entry.id}, {method})"
+    if tokens is None and tokens_per_example is None:
+        # The training model needs a size per example; use the same default as the
+        # hosted path so both price the same data.
+        tokens_per_example = DEFAULT_TOKENS_PER_EXAMPLE
+        source += f", default {DEFAULT_TOKENS_PER_EXAMPLE} tokens per example"
     kwargs = {k: v for k, v in dict(model=entry.id, method=method, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, gpu=gpu).items()
               if v is not None}
     est = estimate_training(**kwargs)
-    return est.cost_usd, est.low, est.high, f"estimate_training ({entry.id}, {method})", []
+    return est.cost_usd, est.low, est.high, source, []
 
 
 def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd: Any = None,

@@ -14,7 +14,7 @@ def fmt_value(key: str, value: Any) -> str:
     if isinstance(value, (int, float)):
         # "gpu_hours_low" is formatted like "gpu_hours".
         key = re.sub(r"_(low|high)$", "", key)
-        if key.endswith("usd") or key.startswith(("cost", "price")) or "_usd_" in key or key.startswith("cost") or "_usd_" in key:
+        if key.endswith("usd") or "_usd_" in key or any(w in key for w in ("cost", "price")) or key.startswith("cost") or "_usd_" in key:
             return fmt_usd(value)
         if key.endswith("_gb"):
             return f"{value:,.1f} GB"

@@ -73,3 +73,16 @@ def test_cli(capsys):
     assert main(["estimate", "maintenance", "--knowledge-changes", "hourly"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--knowledge-changes" in err
+
+
+def test_open_model_retraining_priced_from_examples_alone():
+    # `--examples` without `--tokens-per-example` uses the documented default size, as
+    # the hosted path does, instead of failing.
+    from tools.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
+    from tools.maintenance import estimate_maintenance
+    from tools.training import estimate_training
+
+    est = estimate_maintenance(knowledge_changes="weekly", model="llama-3.1-8b", examples=5000)
+    run = estimate_training(model="llama-3.1-8b", method="lora", examples=5000,
+                            tokens_per_example=DEFAULT_TOKENS_PER_EXAMPLE)
+    assert est.retrain_cost_usd == pytest.approx(run.cost_usd)
