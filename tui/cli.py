@@ -64,8 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _only_model_options(argv: list[str]) -> bool:
+    """True when argv holds nothing but the global model options: the app's start-up
+    fast path, which skips the sub-command parsers (they import every tool, ~60 ms)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--offline", "--mock"):
+            i += 1
+        elif arg in ("--model", "--api-base") and i + 1 < len(argv):
+            i += 2
+        elif arg.startswith(("--model=", "--api-base=")):
+            i += 1
+        else:
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if _only_model_options(argv):
+        try:
+            app_module = importlib.import_module("tui.subcommands.app")
+        except ModuleNotFoundError:
+            app_module = None
+        if app_module is not None:
+            fast = _Parser(prog="ft-advisor")
+            add_model_options(fast)
+            return app_module.run(fast.parse_args(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     module = getattr(args, "_module", None)

@@ -4,6 +4,7 @@ and run(args) -> exit code, and keeps heavy imports inside run() so that
 
 #: Sub-command name -> module, in the order `--help` lists them.
 SUBCOMMANDS = {
+    "app": "tui.subcommands.app",
     "chat": "tui.subcommands.chat",
     "ask": "tui.subcommands.ask",
     "estimate": "tui.subcommands.estimate",

@@ -1,0 +1,109 @@
+"""SVG snapshots of the app (pytest-textual-snapshot): the main screen empty, in the
+middle of a consultation and with a recommendation, and the help and settings screens.
+
+Deterministic: a fixed terminal size, a fixed "today" for every date-dependent rule and
+price, a fixed config path in view, no clock, no cursor blink, no ids or dates on screen.
+Update after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`
+and look at the SVGs in tests/tui/__snapshots__/.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import sys
+
+import pytest
+
+from tui.app import AdvisorApp, StartOptions
+
+SIZE = (110, 36)
+TODAY = dt.date(2026, 11, 1)
+CASE = ("Our support bot's answers are often wrong. Our docs change weekly, we have no labelled "
+        "data and no ML team, and we expect 2M requests a month.")
+
+
+class _FixedDate(dt.date):
+    @classmethod
+    def today(cls) -> dt.date:  # type: ignore[override]
+        return TODAY
+
+
+@pytest.fixture(autouse=True)
+def _deterministic(monkeypatch):
+    """Freeze `date.today()` in every tools module that reads it, and show a config path
+    that does not depend on the test's temporary directory."""
+    for name in ("tools.decision", "tools.catalog", "tools.cost_defaults", "tools.report", "tools.compare"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    for name, module in list(sys.modules.items()):
+        if name.startswith("tools.") and getattr(module, "date", None) is dt.date:
+            monkeypatch.setattr(module, "date", _FixedDate)
+    monkeypatch.setenv("FT_ADVISOR_CONFIG", "/nonexistent/ft-advisor/config.toml")
+
+
+async def _ready(pilot) -> None:
+    app = pilot.app
+    await asyncio.wait_for(app.ready.wait(), 30)
+    app.prompt.cursor_blink = False
+    await pilot.pause()
+
+
+async def _say(pilot, text: str) -> None:
+    app = pilot.app
+    done = app.turns_done
+    app.prompt.value = text
+    await pilot.press("enter")
+    while app.turns_done == done:
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+    await pilot.wait_for_scheduled_animations()
+
+
+def _app() -> AdvisorApp:
+    return AdvisorApp(StartOptions(offline=True, resume=None))
+
+
+def test_main_screen_empty(snap_compare):
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def test_main_screen_mid_consultation(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _say(pilot, "We want our assistant to sound like our founder in every reply.")
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_main_screen_with_a_recommendation(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _say(pilot, CASE)
+        app = pilot.app
+        while app.case.costs is None:  # the comparison for the plot runs on a worker
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_settings_screen(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        pilot.app.screen.query_one("#settings-model").cursor_blink = False
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)

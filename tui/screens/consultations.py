@@ -1,0 +1,94 @@
+"""The saved consultations: resume one, delete one, or start a new one."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+#: What the screen returns: ("resume", id), ("new", None), ("deleted-current", id) or None.
+Result = tuple[str, str | None] | None
+
+
+class ConsultationsScreen(ModalScreen[Result]):
+    HELP = """\
+## Consultations
+
+Every consultation is saved after each message. **Enter** resumes the highlighted
+one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
+**Esc** closes this list.
+"""
+
+    CSS_PATH = "screens.tcss"
+    AUTO_FOCUS = "#consultation-list"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="consultations.close"),
+        Binding("enter", "resume", "Resume", id="consultations.resume", priority=True),
+        Binding("n", "new", "New", id="consultations.new"),
+        Binding("d,delete", "delete", "Delete", id="consultations.delete"),
+    ]
+
+    def __init__(self, store: Any, current_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.current_id = current_id
+        self._armed: str | None = None  # id awaiting a second Delete to confirm
+        self._deleted_current = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="consultations") as box:
+            box.border_title = "Consultations"
+            yield DataTable(id="consultation-list", cursor_type="row", zebra_stripes=True)
+            yield Static("Enter resume · N new · D delete (twice) · Esc close", id="consultations-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("", "title", "updated (UTC)", "advisor", "msgs")
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for s in self.store.list():
+            mark = "●" if s.id == self.current_id else ""
+            updated = s.updated.replace("T", " ")[:16]
+            table.add_row(mark, s.title, updated, s.label or s.mode, str(s.messages), key=s.id)
+        problems = getattr(self.store, "problems", None)
+        if problems:
+            self.notify("Could not read: " + "; ".join(problems[:3]), severity="warning")
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return key.value if key is not None else None
+
+    def action_close(self) -> None:
+        self.dismiss(("deleted-current", self.current_id) if self._deleted_current else None)
+
+    def action_resume(self) -> None:
+        cid = self._highlighted()
+        if cid is not None:
+            self.dismiss(("resume", cid))
+
+    def action_new(self) -> None:
+        self.dismiss(("new", None))
+
+    def action_delete(self) -> None:
+        cid = self._highlighted()
+        if cid is None:
+            return
+        if self._armed != cid:
+            self._armed = cid
+            self.notify("Press D again to delete this consultation.", timeout=3)
+            return
+        self._armed = None
+        self.store.delete(cid)
+        if cid == self.current_id:
+            self._deleted_current = True
+        self._fill()
+        self.notify("Deleted.")

@@ -1,0 +1,130 @@
+"""Export: the Markdown report or the consultation as JSON, to a file; or the report
+to the clipboard. Nothing secret is in either (the store scrubs the consultation,
+and the report is built from the profile)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+
+def build_markdown(session: Any) -> str:
+    """The consultation's report, from the decision tools (tools.report)."""
+    from tools.report import build_report
+
+    c = session.consultation
+    return build_report(c.profile)
+
+
+def build_json(session: Any) -> str:
+    from agent.storage import scrub
+
+    return json.dumps(scrub(session.consultation.to_dict()), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def default_path(session: Any, fmt: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", session.consultation.title.lower())[:40].strip("-") or "consultation"
+    return f"ft-advisor-{slug}.{'md' if fmt == 'markdown' else 'json'}"
+
+
+def export(session: Any, fmt: str, path: str | Path) -> Path:
+    """Write the export; returns the absolute path. Raises OSError or InputError."""
+    from tools.errors import InputError
+
+    target = Path(path).expanduser()
+    if not str(path).strip():
+        raise InputError("path", "a file path to write", path)
+    if target.is_dir():
+        raise InputError("path", "a file path, not a directory", str(path))
+    text = build_markdown(session) if fmt == "markdown" else build_json(session)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target.resolve()
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    HELP = """\
+## Export
+
+- **Markdown report**: the recommendation, its reasons and warnings, the costs of
+  each strategy and their assumptions, ready to share.
+- **JSON**: the whole consultation (profile, messages, tool calls), for scripts or
+  `ft-advisor report --profile FILE`.
+- **Copy report** puts the Markdown report on the clipboard (terminals that support
+  OSC 52).
+"""
+
+    CSS_PATH = "screens.tcss"
+    AUTO_FOCUS = "#export-path"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+y", "copy", "Copy report", id="export.copy"),
+    ]
+
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session
+        self.fmt = "markdown"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="export") as box:
+            box.border_title = "Export"
+            with RadioSet(id="export-format"):
+                yield RadioButton("Markdown report", value=True, id="export-markdown")
+                yield RadioButton("Consultation as JSON", id="export-json")
+            yield Label("Path")
+            yield Input(default_path(self.session, self.fmt), id="export-path")
+            yield Static("", id="export-result", classes="hint", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export-save")
+                yield Button("Copy report", id="export-copy")
+                yield Button("Close", id="export-cancel")
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        old = default_path(self.session, self.fmt)
+        self.fmt = "json" if event.pressed.id == "export-json" else "markdown"
+        path = self.query_one("#export-path", Input)
+        if path.value == old:  # only follow the format if the user did not type a path
+            path.value = default_path(self.session, self.fmt)
+
+    def action_save(self) -> None:
+        path = self.query_one("#export-path", Input).value
+        try:
+            written = export(self.session, self.fmt, path)
+        except Exception as exc:
+            self.query_one("#export-result", Static).update(f"Not written: {_one_line(exc)}")
+            self.notify(f"Not written: {_one_line(exc)}", severity="error")
+            return
+        self.notify(f"Written: {written}")
+        self.dismiss(written)
+
+    def action_copy(self) -> None:
+        try:
+            report = build_markdown(self.session)
+        except Exception as exc:
+            self.notify(f"No report: {_one_line(exc)}", severity="error")
+            return
+        self.app.copy_to_clipboard(report)
+        self.notify(f"Report copied to the clipboard ({len(report):,} characters).")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"export-save": self.action_save, "export-copy": self.action_copy}.get(
+            event.button.id or "", self.action_cancel)()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_save()
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -1,0 +1,202 @@
+"""The chat pane's pieces: messages as Markdown (the advisor's streamed through
+Textual's MarkdownStream), tool calls as collapsible rows, and inline notices.
+
+Imported after the first paint (Markdown alone costs ~40 ms to import), see tui/app.py.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.markup import escape
+from textual.widgets import Collapsible, Markdown, Static
+
+from tui.widgets.chatlog import ChatLog
+
+from agent.session import INTERRUPTED
+
+#: Appended to an answer cut short; the agent layer saves the same mark.
+INTERRUPTED_MARK = f"\n\n{INTERRUPTED}"
+
+
+class UserMessage(Markdown):
+    """A message the user sent."""
+
+    HELP = "Your message, as sent to the advisor."
+
+
+#: A long answer is split into Markdown widgets of about this many characters, at a
+#: paragraph break outside code fences, so that segments far from the view can be
+#: frozen (see ChatLog) and a 20,000-character answer does not slow the screen down.
+SEGMENT_CHARS = 2000
+
+
+def segment_end(text: str, start: int = 0, limit: int | None = None) -> int | None:
+    """Where the first segment of `text` ends: just after the first blank line that
+    comes at or after `limit` characters and is outside a code fence. Only breaks
+    ending after `start` are considered (earlier ones were rejected already)."""
+    limit = SEGMENT_CHARS if limit is None else limit
+    if len(text) < limit:
+        return None
+    i = text.find("\n\n", max(limit - 2, start - 1))
+    while i >= 0:
+        if text.count("```", 0, i) % 2 == 0:
+            return i + 2
+        i = text.find("\n\n", i + 1)
+    return None
+
+
+def split_segments(text: str, limit: int | None = None) -> list[str]:
+    parts = []
+    while (end := segment_end(text, 0, limit)) is not None and end < len(text):
+        parts.append(text[:end])
+        text = text[end:]
+    return parts + [text]
+
+
+class AdvisorMessage(Markdown):
+    """One advisor answer, or one segment of a long one. Text arrives through `write()`
+    while it streams; a MarkdownStream coalesces the deltas so a fast model never
+    outruns the screen."""
+
+    HELP = "The advisor's answer. Every figure in it comes from a cost tool (see the tool rows)."
+
+    def __init__(self, markdown: str = "", **kwargs: Any) -> None:
+        super().__init__(markdown, **kwargs)
+        self._stream = None
+        self.finished = not markdown == ""  # a restored message is complete already
+        self.interrupted = False
+        self.frozen = False
+        #: The laid-out height seen by the chat log's last check (freeze when stable).
+        self.seen_height: int | None = None
+        #: Everything written so far (the widget's own source lags while it streams).
+        self.text = markdown
+
+    async def write(self, text: str) -> None:
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self)
+        self.text += text
+        await self._stream.write(text)
+
+    async def finish(self, *, interrupted: bool = False) -> None:
+        """Flush what is pending; mark the answer if it was cut short."""
+        if self.finished:
+            return
+        self.finished = True
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            await stream.stop()
+        if interrupted and not self.interrupted:
+            self.interrupted = True
+            self.add_class("-interrupted")
+            await self.append(INTERRUPTED_MARK)
+
+    # A finished segment far from the view is frozen: its blocks are hidden and its
+    # height pinned, so the compositor skips them (layout cost stays bounded however
+    # long the conversation gets). It thaws before it scrolls back into view.
+    def freeze(self, height: int) -> None:
+        """Pin the segment at `height` rows (its laid-out height) and hide its blocks."""
+        if self.frozen or not self.finished or height <= 0:
+            return
+        self.frozen = True
+        self.styles.min_height = height  # content height is 0 once the blocks are hidden
+        for child in self.children:
+            child.display = False
+
+    def thaw(self) -> None:
+        if not self.frozen:
+            return
+        self.frozen = False
+        self.seen_height = None
+        for child in self.children:
+            child.display = True
+        self.styles.clear_rule("min_height")
+
+
+def _short_args(arguments: dict[str, Any], limit: int = 60) -> str:
+    text = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in arguments.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+class ToolCallRow(Collapsible):
+    """A tool the advisor called: its name and arguments in the title, and, expanded,
+    the full arguments and the result (or the error the tool gave back)."""
+
+    HELP = (
+        "A tool call: the advisor asked a deterministic cost model for a figure. "
+        "Press **Enter** on the title to expand it and see the arguments and the result."
+    )
+
+    def __init__(self, call_id: str, name: str, arguments: dict[str, Any]) -> None:
+        self.call_id = call_id
+        self.tool_name = name
+        self.arguments = arguments
+        self.state = "running"
+        self._body = Static(self._body_text(None, None), classes="tool-body", markup=False)
+        super().__init__(self._body, title=self._title_text(), collapsed=True, classes="tool-call -running")
+
+    def _title_text(self) -> str:
+        status = {"running": "…", "ok": "✓", "error": "✗"}[self.state]
+        return f"{status} {self.tool_name}({_short_args(self.arguments)})"
+
+    def _body_text(self, result: Any, error: str | None) -> str:
+        parts = ["arguments:", _pretty(self.arguments)]
+        if error is not None:
+            parts += ["error:", error]
+        elif result is not None:
+            parts += ["result:", _pretty(result)]
+        else:
+            parts += ["(running)"]
+        return "\n".join(parts)
+
+    def set_result(self, result: dict[str, Any] | None, error: str | None) -> None:
+        self.state = "error" if error is not None else "ok"
+        self.remove_class("-running")
+        self.add_class(f"-{self.state}")
+        self.title = self._title_text()
+        self._body.update(self._body_text(result, error))
+
+
+class NoticeRow(Static):
+    """A line from the system rather than the advisor: retries, a mode switch, errors."""
+
+    HELP = "A notice: a retry, a switch of mode (for example to offline), or an error."
+
+    def __init__(self, text: str, kind: str = "info") -> None:
+        icon = {"info": "ℹ", "retry": "↻", "mode": "⇄", "warning": "⚠", "error": "✗"}.get(kind, "ℹ")
+        super().__init__(f"{icon} {escape(text)}", classes=f"notice -{kind}")
+        self.kind = kind
+        self.text = text
+
+
+async def add_user(log: ChatLog, text: str) -> UserMessage:
+    widget = UserMessage(text, classes="message -user")
+    await log.mount(widget)
+    return widget
+
+
+async def add_answer(log: ChatLog, text: str = "", *, continued: bool = False) -> AdvisorMessage:
+    widget = AdvisorMessage(text, classes="message -advisor" + (" -continued" if continued else ""))
+    await log.mount(widget)
+    return widget
+
+
+async def add_answer_text(log: ChatLog, text: str) -> list[AdvisorMessage]:
+    """A complete answer (a resumed consultation), in segments like a streamed one."""
+    return [await add_answer(log, part, continued=i > 0) for i, part in enumerate(split_segments(text))]
+
+
+async def add_tool_call(log: ChatLog, call_id: str, name: str, arguments: dict[str, Any]) -> ToolCallRow:
+    widget = ToolCallRow(call_id, name, arguments)
+    await log.mount(widget)
+    return widget
+
+
+async def add_notice(log: ChatLog, text: str, kind: str = "info") -> NoticeRow:
+    widget = NoticeRow(text, kind)
+    await log.mount(widget)
+    return widget

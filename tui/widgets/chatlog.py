@@ -1,0 +1,68 @@
+"""The scrolling chat log. Kept in a module of its own, free of Markdown, so the
+first paint does not wait for the message widgets' imports."""
+from __future__ import annotations
+
+from textual import events
+from textual.containers import VerticalScroll
+
+#: Segments with fewer blocks than this are cheap to lay out: never frozen.
+_FREEZE_MIN_BLOCKS = 12
+
+
+class ChatLog(VerticalScroll):
+    """The conversation. It follows new text (Textual's anchor) until the user scrolls
+    up to read, and follows again once they scroll back to the bottom.
+
+    Long answers arrive as several Markdown segments; segments more than a screen
+    away from the view are frozen (blocks hidden, height pinned) so that each layout
+    pass costs the same however long the conversation is, and thaw on the way back.
+    """
+
+    HELP = """\
+## Chat
+
+The conversation with the advisor. Tool calls appear as rows you can expand
+(**Enter** on a row's title); notices (retries, a switch to offline) appear inline.
+
+- **Up/Down, PageUp/PageDown, Home/End** scroll when the log has focus.
+- While you read further up, new text no longer scrolls the log; scroll back to the
+  bottom to follow the answer again.
+- **Esc** stops an answer being written; what arrived is kept, marked *(interrupted)*.
+"""
+
+    def on_mount(self) -> None:
+        self.anchor()
+        self.set_interval(0.25, self.update_frozen)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if abs(new_value - old_value) >= 1:
+            self.update_frozen()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Pinned heights are wrong at a new width: thaw all; the timer refreezes.
+        for child in self.children:
+            thaw = getattr(child, "thaw", None)
+            if thaw is not None:
+                thaw()
+
+    def update_frozen(self) -> None:
+        height = self.size.height
+        if not height:
+            return
+        top = self.scroll_y
+        low, high = top - height, top + 2 * height
+        for child in self.children:
+            freeze = getattr(child, "freeze", None)
+            if freeze is None:
+                continue
+            region = child.virtual_region
+            if region.bottom >= low and region.y <= high:
+                child.thaw()
+            elif len(child.children) >= _FREEZE_MIN_BLOCKS and region.height > 0:
+                # Only once its height has stopped changing (its last blocks laid out):
+                # the pinned height must be the real one.
+                if getattr(child, "seen_height", None) == region.height:
+                    freeze(region.height)
+                else:
+                    child.seen_height = region.height
