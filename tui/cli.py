@@ -21,6 +21,15 @@ def _version() -> str:
         return "0+unknown"
 
 
+class _VersionAction(argparse.Action):
+    """--version that asks importlib.metadata (~20 ms) only when it is given, not on
+    every start."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        print(f"{parser.prog} {_version()}")
+        parser.exit(0)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that names the problem on one line and exits 2 (its default is 2 too,
     but it prints the whole usage block first)."""
@@ -48,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the consultation app.",
         epilog="Every number comes from deterministic cost models; see `ft-advisor estimate --help`.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     add_model_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in SUBCOMMANDS.items():
