@@ -118,7 +118,7 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
             # OpenAI does not say how it tunes; there is one price whatever you call it.
             warnings.append(f"{offer.provider} offers one fine-tuning method (undisclosed); "
                             f"--method {method} does not change its price")
-        method = "provider"
+        method = "undisclosed"  # the provider's own; it publishes one price
         model_label = offer.id
         price = float(offer.training_per_1m)
         source = getattr(offer, "training_source", "") or offer.source

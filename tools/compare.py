@@ -176,7 +176,7 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
     def infer(model_id: str, dep: str, extra_prompt: float, tuned: bool) -> Any:
         return estimate_inference(model=model_id, deployment=dep, requests_per_month=requests,
                                   prompt_tokens=prompt + extra_prompt, output_tokens=output, fine_tuned=tuned,
-                                  gpu=gpu, date=on)
+                                  gpu=gpu if dep == "dedicated" else None, date=on)
 
     def people(months: tuple[float, float, float]) -> tuple[float, float, float]:
         return months[1] * eng, months[0] * eng_low, months[2] * eng_high
@@ -204,7 +204,8 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
     rag = _Path("rag", f"{serving} ({serve_deploy})")
     rag_est = estimate_rag(model=serving, deployment=serve_deploy, requests_per_month=requests,
                            prompt_tokens=prompt, output_tokens=output, knowledge_changes=changes,
-                           corpus_tokens=corpus_tokens, engineer_month_usd=engineer_month_usd, gpu=gpu)
+                           corpus_tokens=corpus_tokens, engineer_month_usd=engineer_month_usd,
+                           gpu=gpu if serve_deploy == "dedicated" else None)
     rag_inf = infer(serving, serve_deploy, 0, False)
     collected += [(rag.name, rag_est), (rag.name, rag_inf)]
     rag.setup["engineering_and_embedding"] = (rag_est.setup_usd, rag_est.setup_low_usd, rag_est.setup_high_usd)
@@ -287,11 +288,18 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
     # Every assumption the parts used, once.
     seen = {(a.name, str(a.value)) for a in assumptions}
     said: set[str] = set()
+    # A name that carries different values in different parts (LoRA's MFU beside full
+    # fine-tuning's) is labelled with the part each value belongs to.
+    values: dict[str, set[str]] = {}
+    for a in assumptions + [a for _, est in collected for a in est.assumptions]:
+        values.setdefault(a.name, set()).add(str(a.value))
     for label, est in collected:
         for a in est.assumptions:
             key = (a.name, str(a.value))
             if key not in seen and not a.source.startswith("you"):
                 seen.add(key)
+                if len(values[a.name]) > 1:
+                    a = Assumption(f"{a.name} ({label})", a.value, a.source)
                 assumptions.append(a)
         for w in est.warnings:
             if w not in said:  # the same provider or model warning from two parts: once

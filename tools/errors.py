@@ -24,10 +24,20 @@ class InputError(ValueError):
         label = field_label or self.field
         text = f"{label}: expected {self.expected}"
         if self.got is not None:
-            text += f", got {self.got!r}"
+            text += f", got {_show(self.got)}"
         if self.suggestions:
             text += f" (did you mean {', '.join(self.suggestions)}?)"
         return text
 
     def __str__(self) -> str:
         return self.message()
+
+
+def _show(got: object) -> str:
+    """The offending value as the user would write it: parsed numbers such as 7e9 or
+    -5.0 read back as 7,000,000,000 and -5, not as Python float reprs."""
+    if isinstance(got, float) and got == got and abs(got) != float("inf"):
+        if got.is_integer() and abs(got) < 1e15:
+            return f"{int(got):,}"
+        return f"{got:g}"
+    return repr(got)

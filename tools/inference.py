@@ -110,6 +110,11 @@ def _dedicated(spec: Any, *, requests: float, prompt: float, output: float, gpu_
         raise InputError("gpu", f"a GPU with more memory than {gpu.id} for {concurrency:g} sequences of "
                                 f"{prompt + output:,.0f} tokens (or lower concurrency)", gpu.id)
     per_replica = int(mem.gpus_needed)
+    if per_replica > 8:
+        # Tensor parallelism runs within one node's NVLink; beyond 8 GPUs a replica needs
+        # pipeline stages across nodes, which this bandwidth model does not price.
+        warnings.append(f"one replica needs {per_replica} × {gpu.id}, more than one 8-GPU node: pick a GPU with "
+                        "more memory or a lower precision (the throughput assumes one node)")
     assumptions.append(Assumption(f"GPUs per replica ({precision} weights + KV cache for "
                                   f"{concurrency:g} sequences)", per_replica,
                                   f"estimate_memory: {mem.total_gb:,.1f} GB on {gpu.id}"))
@@ -184,6 +189,17 @@ def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = N
         if kind != "api":
             raise InputError("deployment", "dedicated for an open-weight model (no hosted prices in the "
                                            "catalog)", "api")
+        ignored = [f"--{k.replace('_', '-')}" for k, v in dict(
+            gpu=gpu, concurrency=concurrency, utilisation=utilisation, hours_per_month=hours_per_month,
+            price_per_gpu_hour=price_per_gpu_hour).items() if v is not None]
+        if gpu is not None:
+            from tools.catalog import get_catalog
+
+            get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
+        if ignored:
+            warnings.append(f"{', '.join(ignored)} ignored: {entry.id} is served by its provider at per-token "
+                            "prices (those flags price your own GPUs with --deployment dedicated and an "
+                            "open-weight model)")
         out = _api(entry, requests=requests, prompt=prompt, output=output, fine_tuned=bool(fine_tuned),
                    on=on, assumptions=assumptions, warnings=warnings)
         fine_tuned = out["fine_tuned"]

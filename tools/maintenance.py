@@ -49,7 +49,13 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
 
         est = estimate_api_finetune(model=entry.id, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, date=date)
-        return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", list(est.warnings)
+        warnings = list(est.warnings)
+        if gpu is not None:
+            from tools.catalog import get_catalog
+
+            get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
+            warnings.append(f"--gpu ignored: {entry.id} is retrained by its provider at its training price")
+        return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", warnings
     from tools.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
     from tools.training import estimate_training
 

@@ -177,7 +177,18 @@ def resolve_shape(model: str | None, params: float | None, catalog: Any = None) 
         from tools.catalog import get_catalog
 
         catalog = get_catalog()
-    spec = catalog.model(model, field="model")
+    try:
+        spec = catalog.model(model, field="model")
+    except InputError as exc:
+        # A hosted model here is a common slip (gpt-4o-mini has no public weights): say
+        # where it belongs instead of suggesting look-alike open-weight names.
+        try:
+            offer = catalog.api_offer(model)
+        except InputError:
+            raise exc from None
+        raise InputError("model", f"an open-weight model id; {offer.id} is a hosted {offer.provider} model "
+                         "without public weights (price its fine-tuning with api-finetune, its serving "
+                         "with inference)", model) from None
     if params is not None and abs(params - spec.params) > 0.10 * spec.params:
         raise InputError("params", f"either model or params, or a params value matching {spec.id} "
                          f"({spec.params / 1e9:.3g}B) within 10%", params)
@@ -367,8 +378,10 @@ def estimate_memory(
     else:
         needed = 1 if total <= usable else None
     if room <= 0:
-        warnings.append(f"activations and overhead alone ({act + overhead:.1f} GB) exceed a {card.id}'s "
-                        f"{usable:.1f} GB usable: lower batch or seq_len, or turn checkpointing on.")
+        warnings.append(f"activations and overhead alone ({act + overhead:.1f} GB) exceed the {usable:.1f} GB "
+                        f"usable on one {card.id}: lower batch or seq_len"
+                        f"{'' if a['checkpointing'] or method == 'inference' else ', or turn checkpointing on'}"
+                        " (sequence parallelism, which splits them, is not modelled).")
     elif needed is None:
         warnings.append(f"does not fit one {card.id} without sharding; ZeRO-3/FSDP would need "
                         f"{zero3_needed} of them.")

@@ -180,7 +180,8 @@ FIELDS: dict[str, FieldInfo] = {f.name: f for f in (
         ("1 million to 10 million", 5_000_000),
         ("More than 10 million", 20_000_000),
     )),
-    FieldInfo("budget_usd", "What is your all-in budget over that period (data, training, running), in USD?", _c(
+    FieldInfo("budget_usd", "What is your all-in budget over the comparison period (12 months unless you "
+              "set another), for data, training and running, in USD?", _c(
         ("Under $5,000", 2_500),
         ("$5,000 to $50,000", 25_000),
         ("$50,000 to $250,000", 150_000),
@@ -270,7 +271,10 @@ def _describe(error: Any) -> InputError:
         return InputError(json_path(path), f"at most {limit:,} {unit}", None)
     if isinstance(got, (dict, list)):
         got = type(got).__name__
-    return InputError(json_path(path), _expected(schema), got, suggestions)
+    expected = _expected(schema)
+    if got is None:  # JSON null: every field is optional, so unknown means absent
+        expected += ", got null (leave the field out while it is unknown)"
+    return InputError(json_path(path), expected, got, suggestions)
 
 
 def _finite(obj: dict[str, Any]) -> None:
@@ -339,6 +343,7 @@ def parse_profile_json(text: str) -> dict[str, Any]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError("$", f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    if isinstance(obj, dict) and "schema_version" in obj and isinstance(obj.get("profile"), dict):
+    if isinstance(obj, dict) and isinstance(obj.get("profile"), dict) and (
+            "schema_version" in obj or "messages" in obj):
         obj = obj["profile"]  # a saved consultation: decide on its profile
     return validate_profile(obj)

@@ -91,6 +91,12 @@ def _coerce(schema: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: JSON Schema types in words a person (or a model) reads at once.
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number such as 7b, 50k or 3e9",
+               "boolean": "true or false", "string": "a name (text)", "array": "a list",
+               "object": "a JSON object"}
+
+
 def _describe(error: Any) -> InputError:
     """One jsonschema error as an InputError naming the argument."""
     path = list(error.absolute_path)
@@ -119,8 +125,14 @@ def _describe(error: Any) -> InputError:
         if "exclusiveMaximum" in schema:
             bounds.append(f"< {schema['exclusiveMaximum']:g}")
         return InputError(field, "a number " + " and ".join(bounds), error.instance)
+    if error.validator == "pattern":
+        # The only patterns in the schemas are ISO dates; say so in words, not as a regex.
+        expected = ("an ISO date such as 2026-12-31" if schema.get("pattern") == r"^\d{4}-\d{2}-\d{2}$"
+                    else f"text matching {schema.get('pattern')}")
+        return InputError(field, expected, error.instance)
     if error.validator == "type":
-        return InputError(field, f"a value of type {schema['type']}", error.instance)
+        return InputError(field, _TYPE_WORDS.get(str(schema["type"]), f"a value of type {schema['type']}"),
+                          error.instance)
     return InputError(field, error.message)
 
 

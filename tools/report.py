@@ -13,7 +13,7 @@ from tools.errors import InputError
 from tools.profile import FIELDS, validate_profile
 from tools.rules import load_rules
 from tools.scaffold import build_prompt_scaffold, fill
-from tools.units import fmt_count, fmt_usd
+from tools.units import fmt_assumption as _value, fmt_usd
 
 LABELS = {"prompt_engineering": "Prompt engineering", "rag": "RAG (retrieval-augmented generation)",
           "lora": "LoRA fine-tuning", "full_fine_tune": "Full fine-tuning"}
@@ -107,16 +107,12 @@ def _profile_table(profile: dict[str, Any]) -> str:
 
 def _assumptions(comparison: dict[str, Any] | None, profile: dict[str, Any]) -> str:
     book = load_rules()
-    rows: list[list[Any]] = [
-        [name, ", ".join(map(str, value)) if isinstance(value, list) else value, "you (case profile)"]
-        for name, value in profile.items() if name not in ("use_case", "output_format_example")]
+    rows: list[list[Any]] = [[name, _value(name, value), "you (case profile)"]
+                             for name, value in profile.items() if name not in ("use_case", "output_format_example")]
     for name, value in book.params.items():
-        rows.append([name.replace("_", " "), f"{value:,}", book.param_sources.get(name, "")])
+        rows.append([name.replace("_", " "), _value(name, value), book.param_sources.get(name, "")])
     for a in (comparison or {}).get("assumptions") or []:
-        value = a.get("value")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = fmt_count(value) if abs(value) >= 1e6 else f"{value:,.4g}"
-        rows.append([a.get("name", ""), value, a.get("source", "")])
+        rows.append([a.get("name", ""), _value(a.get("name", ""), a.get("value")), a.get("source", "")])
     return _table(["assumption", "value", "source"], rows)
 
 
@@ -146,7 +142,8 @@ def build_report(profile: dict[str, Any], *, today: date | None = None, decision
     complements = data["complements"]
     scaffold = build_prompt_scaffold(profile, strategy=data["strategy"])
     use_case = (profile.get("use_case") or "").strip()
-    heading = title or (use_case.splitlines()[0][:80] if use_case else "")
+    # One line, whatever was typed: a newline in a title would end the Markdown heading.
+    heading = " ".join((title or "").split()) or (use_case.splitlines()[0][:80] if use_case else "")
     return fill(
         "report.md",
         title=f": {heading}" if heading else "",

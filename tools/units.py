@@ -53,7 +53,7 @@ def fmt_count(value: float, digits: int = 3) -> str:
 
 
 def fmt_usd(value: float) -> str:
-    """Dollars rounded for reading: $0.0042, $3.50, $1,234, $1.2M."""
+    """Dollars rounded for reading: $0.0042, $0.60, $3.50, $1,234, $1.20M."""
     if abs(value) >= 1e6:
         return f"${value / 1e6:,.2f}M"
     if abs(value) >= 100:
@@ -62,8 +62,31 @@ def fmt_usd(value: float) -> str:
         return f"${value:,.2f}"
     if value == 0:
         return "$0"
+    if abs(value) >= 0.01:
+        return f"${value:.2f}"  # cents, as prices are written ($0.60, not $0.6)
     return f"${value:.2g}"
 
 
 def fmt_flops(value: float) -> str:
     return f"{value:.3g} FLOPs"
+
+
+def fmt_assumption(name: str, value: object) -> str:
+    """An assumption's value as a reader writes it, judged by its name: $15,000 not
+    1.5e+04, 500,000 not 5e+05, 50% for a utilisation or a share."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    words = name.lower().replace("_", " ")
+    if any(w in words for w in ("price", "cost", "usd", "budget")) and "fte" not in words:
+        return fmt_usd(value)
+    if words.startswith(("mfu", "target utilisation", "prefill utilisation", "share of")):
+        return f"{value:.1%}" if 0 < value < 0.1 else f"{value:.0%}"
+    if abs(value) >= 1e6:
+        return fmt_count(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.4g}"

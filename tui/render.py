@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tools.units import fmt_count, fmt_usd
+from tools.units import fmt_assumption, fmt_count, fmt_usd
 
 
 def fmt_value(key: str, value: Any) -> str:
@@ -21,9 +21,11 @@ def fmt_value(key: str, value: Any) -> str:
         if key.endswith("hours"):
             return f"{value:,.1f} h"
         if key.endswith("months"):
-            return f"{value:,.1f} months"
-        if key in ("mfu", "confidence", "utilisation", "utilization") or key.endswith("_fraction"):
-            return f"{value:.0%}"
+            return f"{value:,.0f} months" if float(value).is_integer() else f"{value:,.1f} months"
+        if key in ("mfu", "confidence", "utilisation", "utilization") or "fraction" in key:
+            return f"{value:.0%}" if value >= 0.01 or value == 0 else f"{value:.2%}"
+        if key.endswith(("multiplier", "_factor")):
+            return f"{value:,.2f}×"
         if key == "flops":
             return f"{value:.3g}"
         if isinstance(value, float) and not value.is_integer():
@@ -33,6 +35,20 @@ def fmt_value(key: str, value: Any) -> str:
 
 
 _SKIP = {"assumptions", "warnings", "low", "high", "headline"}
+
+#: How the words of a figure's name read in a table.
+_WORDS = {"gpu": "GPU", "gpus": "GPUs", "mfu": "MFU", "flops": "FLOPs", "tflops": "TFLOPS", "kv": "KV",
+          "ft": "fine-tuned", "api": "API", "rag": "RAG", "lora": "LoRA", "qlora": "QLoRA",
+          "1m": "1M tokens", "setup": "set-up"}
+
+
+def label(key: str) -> str:
+    """A figure's JSON name as a table label: "cost_per_1k_requests_usd" -> "cost per 1k
+    requests". The units its value already shows ($, GB) are dropped from the name."""
+    words = [w for w in key.split("_") if w != "usd"] or ["usd"]
+    if len(words) > 1 and words[-1] == "gb":
+        words = words[:-1]
+    return " ".join(_WORDS.get(w, w) for w in words).replace("fine tuned", "fine-tuned")
 
 
 def print_estimate(kind: str, data: dict[str, Any]) -> None:
@@ -48,9 +64,9 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
         if key in _SKIP or isinstance(value, (dict, list)):
             continue
         style = "bold" if key == headline else None
-        table.add_row(key.replace("_", " "), fmt_value(key, value), style=style)
+        table.add_row(label(key), fmt_value(key, value), style=style)
     if "low" in data and "high" in data:
-        table.add_row(f"{headline.replace('_', ' ')} range",
+        table.add_row(f"{label(headline)} range",
                       f"{fmt_value(headline, data['low'])} – {fmt_value(headline, data['high'])}")
     console.print(table)
     for key, value in data.items():
@@ -58,11 +74,11 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
             console.print(_records_table(key, value))
             continue
         if isinstance(value, dict) and value and key not in _SKIP:
-            sub = Table(title=key.replace("_", " "), show_header=False)
+            sub = Table(title=label(key), show_header=False)
             sub.add_column("item")
             sub.add_column("value", justify="right")
             for k, v in value.items():
-                sub.add_row(str(k).replace("_", " "), fmt_value(k, v) if not isinstance(v, (dict, list)) else str(v))
+                sub.add_row(label(str(k)), fmt_value(k, v) if not isinstance(v, (dict, list)) else str(v))
             console.print(sub)
     assumptions = data.get("assumptions") or []
     if assumptions:
@@ -71,7 +87,7 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
         sub.add_column("value", justify="right")
         sub.add_column("source", style="dim")
         for a in assumptions:
-            sub.add_row(a["name"], fmt_value(a["name"], a["value"]), a.get("source", ""))
+            sub.add_row(a["name"], fmt_assumption(a["name"], a["value"]), a.get("source", ""))
         console.print(sub)
     for warning in data.get("warnings") or []:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -86,7 +102,9 @@ def _records(value: Any) -> bool:
 
 def _records_table(key: str, value: Any) -> Any:
     """One row per record, one column per scalar field (lists and nested dicts, such as a
-    month-by-month series, are left to --json)."""
+    month-by-month series, are left to --json). A low/high pair becomes one range column,
+    and free text (such as how a strategy is served) goes under the record's name, so
+    that the table fits 80 columns."""
     from rich.table import Table
 
     named = isinstance(value, dict)
@@ -96,14 +114,39 @@ def _records_table(key: str, value: Any) -> Any:
         for k, v in record.items():
             if k not in columns and not isinstance(v, (dict, list)):
                 columns.append(k)
-    table = Table(title=key.replace("_", " "), show_header=True, header_style="bold")
+    # A range beside dollar figures is in dollars too.
+    money = any(c.endswith("usd") for c in columns)
+    ranged = "low" in columns and "high" in columns
+    if ranged:
+        columns = [c for c in columns if c != "high"]
+    # Free text (how a strategy is served) goes under the record's name as a second line,
+    # so the figures keep one line each within 80 columns.
+    texts = [c for c in columns if named and any(isinstance(r.get(c), str) for _, r in rows)]
+    columns = [c for c in columns if c not in texts]
+    table = Table(title=label(key), show_header=True, header_style="bold")
     if named:
-        table.add_column("")
+        noun = "strategy" if key == "strategies" else ""
+        table.add_column(f"{noun} ({', '.join(label(c) for c in texts)})".strip() if texts else noun)
     for c in columns:
-        table.add_column(c.replace("_", " "), justify="right")
+        text = any(isinstance(r.get(c), str) for _, r in rows)
+        table.add_column("range" if ranged and c == "low" else label(c), justify="left" if text else "right",
+                         no_wrap=not text)
+
+    def cell(c: str, record: dict[str, Any]) -> str:
+        if ranged and c == "low":
+            low, high = ("low_usd", "high_usd") if money else ("low", "high")
+            return f"{fmt_value(low, record.get('low'))} – {fmt_value(high, record.get('high'))}"
+        return fmt_value(f"{c}_usd" if money and c in ("low", "high") else c, record.get(c))
+
+    from rich.text import Text
+
     for name, record in rows:
-        # A range beside dollar figures is in dollars too.
-        money = any(c.endswith("usd") for c in columns)
-        cells = [fmt_value(f"{c}_usd" if money and c in ("low", "high") else c, record.get(c)) for c in columns]
-        table.add_row(*([str(name).replace("_", " ")] if named else []), *cells)
+        cells = [cell(c, record) for c in columns]
+        if named:
+            head = Text(str(name).replace("_", " "))
+            for c in texts:
+                if record.get(c) is not None:
+                    head.append("\n" + str(record[c]), style="dim")
+            cells.insert(0, head)
+        table.add_row(*cells)
     return table

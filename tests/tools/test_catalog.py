@@ -459,6 +459,16 @@ def test_cli_catalog_one_kind_human(capsys):
     assert "llama-2-7b" not in out
 
 
+def test_cli_catalog_without_a_config_says_where_it_would_go(capsys, tmp_path, monkeypatch):
+    from tui.cli import main
+
+    missing = tmp_path / "none" / "config.toml"
+    monkeypatch.setenv("FT_ADVISOR_CONFIG", str(missing))
+    assert main(["catalog", "together"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps long paths
+    assert "no config file" in out and str(missing).replace("/", "") in out.replace("/", "").replace(" ", "")
+
+
 def test_cli_catalog_shows_config_overrides(capsys):
     import os
 

@@ -247,3 +247,22 @@ def test_a_goal_that_is_not_a_case_is_explained_even_when_another_goal_justifies
     decision = decide({**CAPABLE, "goals": ["domain_knowledge", "jargon"], "proprietary_data": False}, today=TODAY)
     assert decision.strategy == "lora"
     assert "justified.public_knowledge" in [r.rule for r in decision.reasons]
+
+
+#: Each field's answers from the most to the least favourable to fine-tuning.
+WORSENING = {"data_quality": ("high", "medium", "low"), "ml_team": ("strong", "some", "none"),
+             "knowledge_changes": ("rarely", "monthly", "weekly", "daily")}
+
+
+@settings(max_examples=40)
+@given(profiles, st.sampled_from(sorted(WORSENING)), st.data())
+def test_a_worse_prerequisite_never_makes_fine_tuning_more_likely(profile, name, data):
+    """Worse data, a weaker team or faster-changing knowledge never turn fine-tuning on,
+    nor a LoRA into full fine-tuning."""
+    order = WORSENING[name]
+    i = data.draw(st.integers(0, len(order) - 2))
+    j = data.draw(st.integers(i + 1, len(order) - 1))
+    better = decide({**profile, name: order[i]}, today=TODAY)
+    worse = decide({**profile, name: order[j]}, today=TODAY)
+    assert worse.fine_tune_justified <= better.fine_tune_justified
+    assert (worse.strategy == "full_fine_tune") <= (better.strategy == "full_fine_tune")

@@ -130,7 +130,7 @@ def test_cli_json_keys(capsys):
 def test_cli_human_table(capsys):
     assert main(["estimate", "inference", "--model", "llama-3.1-8b", "--requests-per-month", "1M"]) == 0
     out = capsys.readouterr().out
-    assert "monthly cost usd" in out and "gpus per replica" in out
+    assert "monthly cost" in out and "GPUs per replica" in out and "usd" not in out.split("assumptions")[0]
 
 
 @pytest.mark.parametrize("argv,flag", [
@@ -145,3 +145,21 @@ def test_cli_bad_input_is_one_line_exit_2(capsys, argv, flag):
     assert main(["estimate", "inference", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and flag in err and "Traceback" not in err
+
+
+def test_a_replica_bigger_than_one_node_is_warned():
+    big = estimate_inference(model="llama-3.1-405b", deployment="dedicated", gpu="h100")
+    assert big.gpus_per_replica > 8
+    assert any("more than one 8-GPU node" in w for w in big.warnings)
+    small = estimate_inference(model="llama-3.1-8b", deployment="dedicated", gpu="h100")
+    assert not any("8-GPU node" in w for w in small.warnings)
+
+
+def test_dedicated_only_flags_with_a_hosted_model_are_checked_and_said_to_be_ignored():
+    est = estimate_inference(model="gpt-4o-mini", gpu="h100", utilisation=0.3)
+    assert est.deployment == "api"
+    assert any("--gpu, --utilisation ignored" in w for w in est.warnings)
+    with pytest.raises(InputError) as info:
+        estimate_inference(model="gpt-4o-mini", gpu="h1000")
+    assert info.value.field == "gpu"
+    assert not any("ignored" in w for w in estimate_inference(model="gpt-4o-mini").warnings)

@@ -86,3 +86,13 @@ def test_open_model_retraining_priced_from_examples_alone():
     run = estimate_training(model="llama-3.1-8b", method="lora", examples=5000,
                             tokens_per_example=DEFAULT_TOKENS_PER_EXAMPLE)
     assert est.retrain_cost_usd == pytest.approx(run.cost_usd)
+
+
+def test_a_gpu_for_a_hosted_model_is_checked_and_said_to_be_ignored():
+    from tools.errors import InputError
+
+    est = estimate_maintenance(model="gpt-4o-mini", gpu="h100", date="2026-06-01")
+    assert any("--gpu ignored" in w for w in est.warnings)
+    with pytest.raises(InputError) as info:
+        estimate_maintenance(model="gpt-4o-mini", gpu="abc")
+    assert info.value.field == "gpu"

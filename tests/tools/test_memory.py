@@ -267,7 +267,7 @@ def test_heuristic_shape_reproduces_its_parameter_count(params):
 def test_cli_human_output(capsys):
     assert main(["estimate", "memory", "--model", "llama-3-8b", "--method", "qlora", "--gpu", "rtx-4090"]) == 0
     out = capsys.readouterr().out
-    assert "total gb" in out and "breakdown" in out and "assumptions" in out and "QLoRA" in out
+    assert "total range" in out and "breakdown" in out and "assumptions" in out and "QLoRA" in out
 
 
 def test_cli_json_keys(capsys):

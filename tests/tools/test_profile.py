@@ -68,6 +68,7 @@ def _error(obj) -> InputError:
     ({"horizon_months": 0}, "$.horizon_months", ">= 1"),
     ({"tried": ["fine_tuning"]}, "$.tried[0]", "one of prompt_engineering, rag, lora"),
     ({"goal": ["accuracy"]}, "$.goal", "a known field"),
+    ({"ml_team": None}, "$.ml_team", "got null (leave the field out while it is unknown)"),
 ])
 def test_bad_fields_name_their_json_path_and_allowed_values(obj, path, expected):
     error = _error(obj)
@@ -111,6 +112,12 @@ def test_bad_json_text(text, expected):
 def test_a_saved_consultation_reads_as_its_profile():
     saved = {"schema_version": 1, "id": "abc", "profile": {"goals": ["jargon"]}, "messages": []}
     assert parse_profile_json(json.dumps(saved)) == {"goals": ["jargon"]}
+    # A consultation exported without its version still reads as one.
+    exported = {k: v for k, v in saved.items() if k != "schema_version"}
+    assert parse_profile_json(json.dumps(exported)) == {"goals": ["jargon"]}
+    with pytest.raises(InputError) as info:  # an invalid inner profile names its own path
+        parse_profile_json(json.dumps({**exported, "profile": {"goals": ["speed"]}}))
+    assert info.value.field == "$.goals[0]"
 
 
 def test_every_field_has_a_question():

@@ -105,3 +105,9 @@ def test_deterministic_for_a_date():
 def test_invalid_profile_is_rejected():
     with pytest.raises(InputError):
         build_report({"labeled_examples": -1})
+
+
+def test_a_title_with_newlines_stays_one_heading():
+    text = build_report(PROFILE, today=TODAY, title="Q3 review\n# not a heading")
+    assert text.splitlines()[0] == "# Fine-tuning decision report: Q3 review # not a heading"
+    assert "\n# not a heading" not in text

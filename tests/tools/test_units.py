@@ -41,3 +41,19 @@ def test_fmt_usd():
     assert fmt_usd(2.5) == "$2.50"
     assert fmt_usd(2_500_000) == "$2.50M"
     assert fmt_usd(0) == "$0"
+    assert fmt_usd(0.6) == "$0.60" and fmt_usd(0.15) == "$0.15"  # prices read in cents
+    assert fmt_usd(0.0042) == "$0.0042"
+
+
+def test_fmt_assumption_reads_values_by_their_name():
+    from tools.units import fmt_assumption
+
+    assert fmt_assumption("engineer cost per month", 15_000.0) == "$15,000"
+    assert fmt_assumption("requests per month", 500_000.0) == "500,000"
+    assert fmt_assumption("tokens per epoch", 2e9) == "2B"
+    assert fmt_assumption("target utilisation", 0.5) == "50%"
+    assert fmt_assumption("mfu", 0.0551) == "5.5%"
+    assert fmt_assumption("engineer time monitoring the tuned model (FTE)", 0.25) == "0.25"
+    assert fmt_assumption("proprietary_data", True) == "yes"
+    assert fmt_assumption("goals", ["jargon", "style"]) == "jargon, style"
+    assert fmt_assumption("peak dense BF16", "312 TFLOPS") == "312 TFLOPS"

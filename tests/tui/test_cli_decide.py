@@ -135,3 +135,42 @@ def test_report_into_a_missing_directory_is_one_line(profile_file, tmp_path, cap
     assert main(["report", "--profile", str(profile_file), "-o", str(tmp_path / "nope" / "r.md")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "-o: expected a path in an existing directory" in err[0]
+
+
+@pytest.mark.parametrize("target, message", [
+    ("", "-o: expected a file path (or - for standard output)"),
+    (".", "-o: expected a file path, not a directory"),
+])
+def test_report_to_an_empty_path_or_a_directory_is_one_line(profile_file, capsys, target, message):
+    assert main(["report", "--profile", str(profile_file), "-o", target]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_report_assumption_values_read_as_written(profile_file, tmp_path):
+    """No Python float reprs such as 5e+05 or 1.5e+04 in the assumptions a reader checks."""
+    out = tmp_path / "report.md"
+    profile_file.write_text(json.dumps({**MEDICAL, "requests_per_month": 500_000}), encoding="utf-8")
+    assert main(["report", "--profile", str(profile_file), "-o", str(out), "--date", "2026-11-29"]) == 0
+    section = out.read_text(encoding="utf-8").split("## Assumptions and sources")[1].split("## Rules")[0]
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1] for line in section.splitlines()
+            if line.startswith("| ") and " | " in line}
+    assert rows["requests per month"] == "500,000"
+    assert rows["engineer cost per month"] == "$15,000"
+    assert rows["proprietary_data"] == "yes"
+    assert "mfu (lora)" in rows and rows["mfu (lora)"].endswith("%")
+    import re
+
+    assert not [k for k, v in rows.items() if re.fullmatch(r"\$?[\d.]+e\+\d+", v) and not k.startswith("FLOPs")]
+
+
+def test_a_failed_write_leaves_no_temporary_file(profile_file, tmp_path, capsys, monkeypatch):
+    import os
+
+    def refuse(src, dst):
+        raise OSError(16, "Device or resource busy")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["report", "--profile", str(profile_file), "-o", str(tmp_path / "r.md")]) == 2
+    assert "-o: expected a writable file (Device or resource busy)" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.json"]

@@ -166,6 +166,12 @@ def _print(data: dict[str, list[dict[str, Any]]], config_path: str | None) -> No
                 line += f"; prices: {row['price_source']} ({row.get('price_as_of') or 'undated'})"
             console.print(escape(line), style="dim", highlight=False)
         console.print()
-    note = f"config overrides from {config_path}" if config_path else "no config file: shipped figures only"
+    if config_path:
+        note = f"config overrides from {config_path}"
+    else:
+        from tools.config import config_path as default_path
+
+        # Say where the file goes: a user who wants to override a price needs the path.
+        note = f"no config file ({default_path()}): shipped figures only"
     console.print(escape(f"{note}. Override or add entries in the config file's [gpus.ID], [models.ID], "
                          f"[api.ID], [embeddings.ID] or [together.\"TIER\"] tables."), style="dim")

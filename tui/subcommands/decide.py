@@ -32,6 +32,8 @@ def read_profile(path: str) -> dict[str, Any]:
     from tools.profile import parse_profile_json
 
     if path == "-":
+        if sys.stdin.isatty():  # a person at the keyboard: say why nothing happens
+            print("reading the profile (JSON) from standard input; end with Ctrl-D", file=sys.stderr)
         text = sys.stdin.read()
     else:
         try:
@@ -68,16 +70,23 @@ def write_output(text: str, out: str | None) -> None:
     if out is None or out == "-":
         sys.stdout.write(text)
         return
+    if not out.strip():
+        raise InputError("-o", "a file path (or - for standard output)", out)
     target = Path(out)
+    if target.is_dir():
+        raise InputError("-o", "a file path, not a directory", out)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("-o", "a path in an existing directory", out)
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:
+        if tmp is not None:  # never leave the half-done temporary file behind
+            Path(tmp).unlink(missing_ok=True)
         raise InputError("-o", f"a writable file ({exc.strerror})", out) from None
 
 
@@ -89,6 +98,10 @@ def fail(command: str, exc: Any) -> int:
 
 _LABELS = {"prompt_engineering": "prompt engineering", "rag": "RAG (retrieval-augmented generation)",
            "lora": "LoRA fine-tuning", "full_fine_tune": "full fine-tuning"}
+
+
+#: Short names keep the cost table's rows on one line in 80 columns.
+_SHORT = {"prompt_engineering": "prompting", "rag": "RAG", "lora": "LoRA", "full_fine_tune": "full fine-tune"}
 
 
 def print_decision(data: dict[str, Any]) -> None:
@@ -125,7 +138,7 @@ def print_decision(data: dict[str, Any]) -> None:
         for key in ("recommended", "alternative"):
             c = costs.get(key)
             if c:
-                table.add_row(f"{_LABELS[c['strategy']]} ({key})", fmt_usd(c.get("setup_usd", 0)),
+                table.add_row(f"{_SHORT[c['strategy']]} ({key})", fmt_usd(c.get("setup_usd", 0)),
                               fmt_usd(c.get("monthly_usd", 0)), fmt_usd(c.get("total_usd", 0)),
                               f"{fmt_usd(c.get('low', 0))} – {fmt_usd(c.get('high', 0))}")
         console.print(table)

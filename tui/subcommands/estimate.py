@@ -25,10 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             continue
         first_line = tool.description.strip().split("\n")[0]
         # argparse %-formats help strings: a literal % in a description must be doubled.
+        # The rest of the description tells a model when to call the tool; a person
+        # reading --help needs what it computes and how to write numbers.
         child = kinds.add_parser(tool.cli_name, help=first_line.replace("%", "%%"),
-                                 description=tool.description.strip())
-        for prop, spec in tool.schema.get("properties", {}).items():
-            kwargs: dict[str, Any] = {"dest": prop, "help": spec.get("description", "").replace("%", "%%")}
+                                 description=(first_line + " " + _NUMBERS).replace("%", "%%"))
+        props = tool.schema.get("properties", {})
+        for prop, spec in props.items():
+            kwargs: dict[str, Any] = {"dest": prop, "help": _as_flags(spec.get("description", ""), props)
+                                      .replace("%", "%%")}
             if spec.get("type") == "boolean":
                 kwargs["action"] = argparse.BooleanOptionalAction
                 kwargs["default"] = None
@@ -38,6 +42,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         child.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
         child.set_defaults(_tool=tool)
 
+
+def _as_flags(text: str, props: dict[str, Any]) -> str:
+    """Argument names in a description written for a model (tokens_per_example) read as
+    the flags a person types (--tokens-per-example). Only names with an underscore: a
+    bare "model" or "tokens" is as often the plain word."""
+    import re
+
+    names = sorted((p for p in props if "_" in p), key=len, reverse=True)
+    if not names:
+        return text
+    return re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")\b", lambda m: _flag(m[1]), text)
+
+
+_NUMBERS = ("Numbers may be written the way people write them: 7b, 70B, 2T, 50k, 1.5M, 3e9, $30k. "
+            "Every figure comes with its assumptions and their sources; --json prints one JSON object.")
 
 _ORDER = {k: i for i, k in enumerate(
     ["training", "memory", "api-finetune", "inference", "data", "maintenance", "rag", "compare"])}
