@@ -203,13 +203,14 @@ def _set(rest: str, session: "Session", reply: _Reply) -> None:
         return
     reply.before.append(change)
     label = FIELD_LABELS.get(name, name)
-    if name in c.profile:
+    replaced = [n for n in change.notes if "replaces" in n]
+    if name in c.profile and replaced:
+        # The note already names the new and the old value: "2M replaces 500k (later answer wins)".
+        text = f"Set **{label}**: {replaced[0].split(': ', 1)[-1]}."
+    elif name in c.profile:
         text = f"Set **{label}** to {show_value(name, c.profile[name])}."
     else:
         text = f"Cleared **{label}**."
-    replaced = [n for n in change.notes if "replaces" in n]
-    if replaced:
-        text += " " + "; ".join(replaced) + "."
     reply.parts.append(text)
     _after_edit(session, reply)
 
@@ -222,10 +223,12 @@ def _after_edit(session: "Session", reply: _Reply) -> None:
     follow = getattr(advisor, "after_profile_edit", None)
     if follow is None:
         return
+    before = session.consultation.recommendation
     parts = follow(session.consultation)
     reply.parts.extend(parts)
-    if session.consultation.recommendation and any(p.startswith("## Recommendation") for p in parts):
-        reply.after.append(Recommendation(session.consultation.recommendation))
+    after = session.consultation.recommendation
+    if after and after is not before:  # the interview decided again
+        reply.after.append(Recommendation(after))
 
 
 def _reset(rest: str, session: "Session", reply: _Reply) -> None:
@@ -307,7 +310,10 @@ def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
     """The arguments the profile can supply (argument names are profile field names)."""
     props = tool.schema.get("properties", {})
     args = {k: v for k, v in profile.items() if k in props}
-    if "examples" in props and profile.get("labeled_examples"):
+    # A tool that takes only `examples` trains on the labelled examples the team has; one
+    # that takes both (compare) reads `examples` as a target set size, which the profile
+    # does not hold: setting it would make /compare disagree with the recommendation.
+    if "examples" in props and "labeled_examples" not in props and profile.get("labeled_examples"):
         args.setdefault("examples", profile["labeled_examples"])
     return args
 

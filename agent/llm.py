@@ -121,8 +121,10 @@ class LLMAdvisor:
         if rec:
             # What decide last said; it is re-run (a tool call) when the facts change.
             missing = [str(m.get("field")) for m in rec.get("missing", []) if isinstance(m, dict)]
+            confidence = rec.get("confidence")
+            shown = f"{confidence:.0%}" if isinstance(confidence, (int, float)) else "unknown"
             lines.append(f"Last recommendation (from decide): {rec.get('strategy')}, confidence "
-                         f"{rec.get('confidence')}; facts that could change it, most important first: "
+                         f"{shown}; facts that could change it, most important first: "
                          + (", ".join(missing[:5]) or "none") + ".")
         else:
             lines.append("No recommendation yet: call `decide` once the goals and the main facts are known.")

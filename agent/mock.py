@@ -192,11 +192,19 @@ class DemoModel:
     @staticmethod
     def _facts(text: str, messages: Messages) -> dict[str, Any]:
         try:
-            from agent.parsing import extract_facts
+            from agent.parsing import extract_facts, parse_answer
         except ModuleNotFoundError:
             facts: dict[str, Any] = {}
         else:
             facts = dict(extract_facts(text).updates)
+            # A reply to the numbered question the last answer ended with ("2", "weekly").
+            asked = _last_result(messages, "decide").get("missing") or []
+            if asked and isinstance(asked[0], dict) and asked[0].get("field") not in facts:
+                from agent.rule_advisor import field_type
+
+                answer = parse_answer(text, asked[0], field_type=field_type)
+                if answer.kind == "value":
+                    facts[asked[0]["field"]] = answer.value
         profile = _profile_from(messages)
         if "use_case" not in profile and text.strip():
             facts.setdefault("use_case", " ".join(text.split())[:300])
@@ -213,14 +221,19 @@ class DemoModel:
                     results[str(names.get(m.get("tool_call_id")))] = json.loads(m.get("content") or "null")
                 except json.JSONDecodeError:
                     continue
+        from agent.rule_advisor import STRATEGY_LABELS
         from tools.units import fmt_usd
 
         lines = [DEMO_NOTE, ""]
         decision = results.get("decide")
         if isinstance(decision, dict) and "strategy" in decision:
             verdict = "is justified" if decision.get("fine_tune_justified") else "is not justified"
-            lines.append(f"**Recommendation: {decision['strategy'].replace('_', ' ')}** "
-                         f"(fine-tuning {verdict}; confidence {decision.get('confidence')}).")
+            strategy = decision["strategy"]
+            confidence = decision.get("confidence")
+            # Shares read as percentages, as everywhere else in the app.
+            shown = f"; confidence {confidence:.0%}" if isinstance(confidence, (int, float)) else ""
+            lines.append(f"**Recommendation: {STRATEGY_LABELS.get(strategy, strategy.replace('_', ' '))}** "
+                         f"(fine-tuning {verdict}{shown}).")
             for reason in decision.get("reasons", [])[:3]:
                 lines.append(f"- {reason['text']} `[{reason['rule']}]`")
             for warning in decision.get("warnings", [])[:2]:
@@ -246,6 +259,19 @@ class DemoModel:
         if len(lines) == 2:
             lines.append("Tell me about your case and I will run the numbers.")
         return "\n".join(lines)
+
+
+def _last_result(messages: Messages, name: str) -> dict[str, Any]:
+    """The last result of tool `name` in the conversation ({} if none)."""
+    ids = {tc["id"] for m in messages for tc in m.get("tool_calls") or () if tc["function"]["name"] == name}
+    for m in reversed(messages):
+        if m.get("role") == "tool" and m.get("tool_call_id") in ids:
+            try:
+                value = json.loads(m.get("content") or "null")
+            except json.JSONDecodeError:
+                return {}
+            return value if isinstance(value, dict) else {}
+    return {}
 
 
 def _last_call(messages: Messages, name: str) -> dict[str, Any]:

@@ -65,15 +65,19 @@ def _normalise(text: str) -> str:
     text = re.sub(r"\b(can|do|does|is|are|was|were|did|have|has|wo|would|should)n't\b",
                   lambda m: m[1] + " not", text)
     text = re.sub(r"\bcan't\b|\bcannot\b", "can not", text)
+    text = re.sub(r"\b(it|that|this|there|data|everything)'s\b", r"\1 is", text)
+    text = re.sub(r"\b(we|they|you)'re\b", r"\1 are", text)
     return text
 
 
 # Approximate quantities in words, replaced by digits before numbers are read.
 _WORD_NUMBERS = (
+    (re.compile(r"\b(?:half a|a half) million\b"), "500000"),
+    (re.compile(r"\b(?:half a|a half) billion\b"), "500000000"),
     (re.compile(r"\btens of thousands\b"), "30000"),
     (re.compile(r"\bhundreds of thousands\b"), "300000"),
-    (re.compile(r"\b(?:a few|several|a couple of|few) thousands?\b|\bthousands\b"), "3000"),
-    (re.compile(r"\b(?:a few|several|a couple of|few) hundreds?\b|\bhundreds\b"), "300"),
+    (re.compile(r"\b(?:a few|several|a couple(?: of)?|few) thousands?\b|\bthousands\b"), "3000"),
+    (re.compile(r"\b(?:a few|several|a couple(?: of)?|few) hundreds?\b|\bhundreds\b"), "300"),
     (re.compile(r"\b(?:a|one) hundred thousand\b"), "100000"),
     (re.compile(r"\b(?:a|one) thousand\b"), "1000"),
     (re.compile(r"\b(?:a|one) hundred\b"), "100"),
@@ -82,6 +86,62 @@ _WORD_NUMBERS = (
     (re.compile(r"\bten thousand\b"), "10000"),
     (re.compile(r"\bdozens\b|\ba few dozen\b"), "40"),
 )
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
+# A run of number words ("fifty thousand", "two hundred and fifty", "twenty-five"),
+# bounded so it stays linear.
+_NUMBER_WORDS = re.compile(rf"(?<![0-9] )(?<![0-9])\b(?:{_NUMBER_WORD})(?:(?:[ -]|\s+and\s+)(?:{_NUMBER_WORD})){{0,12}}\b")
+_HALF = re.compile(r"\b(?:half a|a half) (million|billion|thousand)\b")
+
+
+def _word_value(words: list[str]) -> int:
+    total = current = 0
+    for word in words:
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        else:
+            total += max(current, 1) * _SCALES[word]
+            current = 0
+    return total + current
+
+
+def numbers_in_words(text: str) -> str:
+    """Vague quantities ("a few hundred") then exact ones ("fifty thousand") as digits."""
+    for pattern, digits in _WORD_NUMBERS:
+        text = pattern.sub(digits, text)
+    return words_to_numbers(text)
+
+
+def words_to_numbers(text: str) -> str:
+    """Numbers written in words as digits: "fifty thousand" -> "50000", "two million"
+    -> "2000000", "half a million" -> "500000". A lone "one" stays a word ("no one",
+    "the one we use"); a lone "zero" too (the negation patterns read it)."""
+    text = _HALF.sub(lambda m: str(_SCALES[m[1]] // 2), text)
+
+    def convert(m: re.Match[str]) -> str:
+        # "and" joins one number only after a scale ("two hundred and fifty"); else it
+        # separates two ("between ten and twenty thousand").
+        groups: list[list[str]] = [[]]
+        for word in re.split(r"[ -]+", m[0]):
+            if word == "and":
+                if not groups[-1] or groups[-1][-1] not in _SCALES:
+                    groups.append([])
+            elif word:
+                groups[-1].append(word)
+        return " and ".join(" ".join(g) if g in (["one"], ["zero"]) else str(_word_value(g))
+                            for g in groups if g)
+
+    return _NUMBER_WORDS.sub(convert, text)
+
 
 _CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?=\s|$)|[;\n]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
 
@@ -97,10 +157,23 @@ _NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither"
 _NOT_REALLY_NEGATING = re.compile(r"\bnot (?:just|only|merely|simply)(?: [a-z]+){0,2}\s*$")
 
 
+# A negated wish governs the rest of its phrase: "we don't need it to follow a format".
+_NEGATED_WISH = re.compile(r"\b(?:not|never|no longer) (?:really |actually |even )?"
+                           r"(?:need|want|require|care|expect|ask)\w*\b[^,:]{0,60}$")
+
+
+_PHRASE_BREAK = re.compile(r",|:|\b(?:and|so|while|because|since|plus|also|then)\b")
+
+
 def _negated(prefix: str) -> bool:
     """Whether the few words before a match negate it ("we don't need a strict format")."""
     if _NOT_REALLY_NEGATING.search(prefix):
         return False
+    # A negation belongs to its own phrase: in "we have no labelled data and answers are
+    # often wrong" the "no" does not reach "wrong".
+    prefix = _PHRASE_BREAK.split(prefix[-120:])[-1]
+    if _NEGATED_WISH.search(prefix):
+        return True
     words = re.findall(r"[a-z']+", prefix[-60:])[-4:]
     return any(w in _NEGATORS for w in words)
 
@@ -153,12 +226,41 @@ _GOAL_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+# "The bot does not understand our products", "it doesn't sound like us": a negation
+# right before a verb of the model's behaviour is the complaint, so the goal is stated.
+# A negated wish ("we don't need it to sound like us") still rules the goal out.
+_COMPLAINT = re.compile(r"\b(?:does|do|did|can|could|will|would|is|are|still|often|always) not "
+                        r"(?:always |really |quite |fully |even |yet |reliably |consistently )?$")
+_BEHAVIOUR = re.compile(r"(?:understand|know|follow|sound|reason|think|write|talk|speak|handle|use|get|stick)")
+_COMPLAINT_VERB = re.compile(r"\b(?:does|do|did|can|could|will|would|still|often|always) not "
+                             r"(?:always |really |quite |fully |even |yet |reliably |consistently )?"
+                             r"(?:understand|know|follow|sound|reason|think|write|talk|speak|handle|use|get|stick"
+                             r"|respect|match|keep|produce|output|return)\w* (?:[a-z']+ ){0,3}$")
+
+
+# The article's own output-format case: "legal contracts, compliance documents where
+# hallucinations are unacceptable". There the hallucinations are why the format must be
+# strict, not a hope that fine-tuning will fix them (a myth with its own warning).
+_HALLUCINATION_CONSTRAINT = re.compile(
+    r"hallucinat\w* (?:are|is|would be) (?:\w+ )?(?:unacceptable|not acceptable|not an option|not allowed"
+    r"|not tolerated)|(?:can not|cannot) (?:afford|accept|tolerate) (?:any )?hallucinat\w*"
+    r"|(?:zero|no) tolerance for (?:any )?hallucinat\w*|no room for (?:any )?hallucinat\w*")
+
+
 def _find_goals(clause: str) -> tuple[list[str], list[str]]:
     added: list[str] = []
     removed: list[str] = []
     for goal, pattern in _GOAL_PATTERNS.items():
         for match in pattern.finditer(clause):
-            if _negated(clause[: match.start()]):
+            if goal == "hallucinations" and _HALLUCINATION_CONSTRAINT.search(
+                    clause[max(0, match.start() - 40): match.end() + 40]):
+                continue  # decided in extract_facts, once the other goals are known
+            prefix = clause[: match.start()]
+            tail = prefix[-80:]
+            complaint = bool((_COMPLAINT.search(tail) and _BEHAVIOUR.match(match[0]))
+                             or _COMPLAINT_VERB.search(tail)) \
+                and not _NEGATED_WISH.search(_PHRASE_BREAK.split(tail)[-1])
+            if not complaint and _negated(prefix):
                 if goal not in removed:
                     removed.append(goal)
             else:
@@ -192,7 +294,9 @@ _LABELS_NONE = _matcher(
 _TEAM = (
     (_matcher(r"(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
               r"(?:ml|ai|data science|machine learning|data)(?: \w+)? (?:team|engineers?|people|staff|expertise"
-              r"|experience|scientists?)|no (?:data scientists|ml engineers|ml people)"), "none"),
+              r"|experience|scientists?)|no (?:data scientists|ml engineers|ml people)"
+              r"|(?:nobody|no one|none of us)(?: \w+){0,4} (?:knows?|does|has|understands?) (?:\w+ )?"
+              r"(?:ml|machine learning|ai|model training|fine-?tuning)\b"), "none"),
     (_matcher(r"(?:strong|dedicated|large|big|experienced|full|solid|mature|world-?class|research) "
               r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)"), "strong"),
     (_matcher(r"(?:an?|one|two|a few|some|small|couple of|junior|single) (?:\w+ )?(?:ml|ai|machine learning) "
@@ -217,7 +321,8 @@ _QUALITY_BARE = (
     (_matcher(r"(?:decent|ok|okay|mixed|average|medium)[- ]quality\b"), "medium"),
     (_matcher(r"(?:high[- ]quality|clean|curated|gold[- ]standard|expert[- ]reviewed)\b"), "high"),
 )
-_DATA_WORDS = _matcher(r"data|dataset|examples?|labels?|annotations|pairs|samples")
+_DATA_WORDS = _matcher(r"data|dataset|examples?|labels?|annotations|pairs|samples|emails|replies|transcripts"
+                       r"|documents|records")
 
 _CHANGE_VERB = _matcher(
     r"chang\w*|updat\w*|evolv\w*|drift\w*|refresh\w*|revis\w*|new (?:\w+ )?(?:arrive|come|appear|every|each)"
@@ -266,12 +371,17 @@ def _knowledge_changes(clause: str) -> str | None:
 # --------------------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<cur>\$|usd ?|us\$|eur ?|€|£)?(?P<num>[0-9]{1,15}(?:[,_][0-9]{3}){0,5}(?:\.[0-9]{1,6})?)"
-    r"(?:(?: ?|-)(?P<word>thousand|million|billion|trillion)|(?P<suf>k|mm|mn|m|bn|b|t)"
+    r"(?<![\w.])(?P<cur>\$|usd ?|us\$|eur ?|€|£)?(?P<num>[0-9]{1,3}(?: [0-9]{3}){1,4}(?![0-9.,])"
+    r"|[0-9]{1,15}(?:[,_][0-9]{3}){0,5}(?:\.[0-9]{1,6})?)"
+    r"(?:(?: ?|-)(?P<word>hundred|thousand|grand|million|billion|trillion)|(?P<suf>k|mm|mn|m|bn|b|t)"
     r"|(?P<pct>%))?(?![a-z0-9])")
-_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "mm": 1e6,
+_MULT = {"hundred": 1e2, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "mm": 1e6,
          "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
 
+# Written examples that are not called examples: "40k of his emails and replies",
+# "12k transcripts". Read as examples only without a period ("12k emails a month" is traffic).
+_LOOSE_EXAMPLES = re.compile(r"^\W{0,3}(?:of (?:his|her|their|our|the|my) )?(?:[a-z]+ ){0,2}?"
+                             r"(?:emails|replies|transcripts|letters|articles|posts|documents|write-?ups)\b")
 _EXAMPLE_WORDS = re.compile(r"^\W{0,3}(?:[a-z]+\W{1,3}){0,3}?(?:labeled|annotated|training|gold)? ?"
                             r"(?:examples?|samples?|pairs|annotations|demonstrations|labeled)\b")
 _EXAMPLE_BEFORE = re.compile(r"(?:labeled|annotated|training) (?:examples?|data|samples?|pairs)"
@@ -304,6 +414,19 @@ _TRIED = (
     (_matcher(r"(?:tried|tested|trained|did|ran|used|experimented with) (?:\w+ ){0,3}?(?:lora|qlora|peft|adapters?)"),
      "lora"),
 )
+# A figure the text calls the budget without a currency sign: "budget of 30k", "our
+# budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
+_BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\bwilling to (?:spend|invest))"
+                            r"(?: (?:is|of|at|around|about|roughly|approximately|approx|maybe|up to|max|maximum"
+                            r"|at most|no more than|under|below|only|just|total|overall|of about|of around))*"
+                            r"[ :=~-]{0,4}$")
+_BUDGET_AFTER = re.compile(r"^[ -]{0,2}(?:usd |dollars? |euros? )?(?:total |overall |all-in )?budget\b")
+# Examples that happen to be tickets, chats or conversations: "50k labelled support
+# tickets", "20k conversations annotated with the right answer".
+_LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-labeled|curated|gold)\b"
+                            r"|^[^.;]{0,40}\b(?:labeled|annotated|tagged) (?:with|by)\b"
+                            r"|^[^.;]{0,40}\bwith (?:the )?(?:ideal|correct|right|expected|gold|reference|good) "
+                            r"(?:answers?|responses?|outputs?|replies|labels)\b")
 _BUDGET_SKIP = re.compile(r"^\W{0,3}(?:\w+ )?(?:a|per|/|each|every) ?(?:month|year|day|week|run|request|hour)\b|^\W{0,3}(?:monthly|yearly|annually)\b")
 
 
@@ -323,7 +446,7 @@ def quantities(text: str) -> list[Quantity]:
         if m["pct"]:
             continue
         try:
-            value = float(m["num"].replace(",", "").replace("_", ""))
+            value = float(m["num"].replace(",", "").replace("_", "").replace(" ", ""))
         except ValueError:
             continue
         suffix = m["word"] or m["suf"] or ""
@@ -344,10 +467,13 @@ def _numbers(clause: str, updates: dict[str, Any], notes: list[str], sizes: list
     for q in quantities(clause):
         after = clause[q.end: q.end + 60]
         before = clause[max(0, q.start - 60): q.start]
-        if q.currency or _MONEY_WORDS.match(after):
+        if q.currency or _MONEY_WORDS.match(after) or _BUDGET_BEFORE.search(before) or _BUDGET_AFTER.match(after):
             if _BUDGET_SKIP.match(after):
                 continue  # a run rate ("$5k a month"), not the budget
             updates["budget_usd"] = q.value
+            continue
+        if _REQUEST_WORDS.match(after) and _LABELED_AFTER.match(after):
+            updates["labeled_examples"] = int(q.value)
             continue
         if _REQUEST_WORDS.match(after):
             window = after[:80]
@@ -378,7 +504,9 @@ def _numbers(clause: str, updates: dict[str, Any], notes: list[str], sizes: list
         if _TEAM_WORDS.match(after):
             updates["ml_team"] = "strong" if q.value >= 5 else ("none" if q.value == 0 else "some")
             continue
-        if _EXAMPLE_WORDS.match(after) or (_EXAMPLE_BEFORE.search(before) and q.suffix not in ("b", "bn", "t")):
+        loose = _LOOSE_EXAMPLES.match(after) and not any(p.search(after[:50]) for p, _ in _PER)
+        if _EXAMPLE_WORDS.match(after) or loose or (_EXAMPLE_BEFORE.search(before)
+                                                   and q.suffix not in ("b", "bn", "t")):
             updates["labeled_examples"] = int(q.value)
             continue
         unit = _HORIZON.match(after)
@@ -488,8 +616,7 @@ def extract_facts(text: str) -> Extraction:
     if truncated:
         out.notes.append(f"only the first {MAX_CHARS // 1000} KB of the message were read")
     text = _normalise(raw)
-    for pattern, digits in _WORD_NUMBERS:
-        text = pattern.sub(digits, text)
+    text = numbers_in_words(text)
     updates = out.updates
     goals: list[str] = []
     removed: list[str] = []
@@ -508,6 +635,9 @@ def extract_facts(text: str) -> Extraction:
                 removed.append(goal)
         _simple_facts(clause, updates)
         _numbers(clause, updates, out.notes, sizes)
+    if ("output_format" not in goals and "hallucinations" not in goals and "hallucinations" not in removed
+            and _HALLUCINATION_CONSTRAINT.search(text)):
+        goals.append("hallucinations")  # no format case: they do hope to stop hallucinations
     if goals:
         updates["goals"] = goals
     out.removed_goals = removed
@@ -575,12 +705,35 @@ _YES = re.compile(r"^(?:y|yes|yeah|yep|yup|sure|true|correct|indeed|absolutely|d
                   r"|affirmative)\b")
 _NO = re.compile(r"^(?:n|no|nope|nah|false|not really|negative)\b")
 _SHORT_YES = re.compile(r"^(?:it is|they are|we do|we have|it does|right|yes it is|mostly)\W*$")
-_SHORT_NO = re.compile(r"^(?:none|never|we do not|it is not|they are not|it does not|not at all"
+_SHORT_NO = re.compile(r"^(?:none|zero|never|we do not|it is not|they are not|it does not|not at all"
                        r"|we have none|nothing)\W*$")
 _NUMERIC_FIELDS = ("labeled_examples", "requests_per_month", "budget_usd", "horizon_months", "prompt_tokens",
                    "output_tokens")
 _CHOICE_NUMBERS = re.compile(r"^(?:(?:option|choice|number|no\.?|#)\s*)?([0-9]{1,2})(?:\s*[).:]?\s*)"
                              r"(?:(?:,|and|&|\+|/|\s)\s*(?:(?:option|#)\s*)?[0-9]{1,2}\s*[).]?\s*){0,8}$")
+
+
+_ORDINALS = {w: i for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)}
+_CHOICE_WORD = re.compile(r"^(?:(?:option|choice|number|answer|no\.?|#)\s*|the\s+)?"
+                          r"(one|two|three|four|five|six|seven|eight|nine|ten|first|second|third|fourth|fifth"
+                          r"|sixth|seventh|eighth|ninth|tenth|last)(?:\s+(?:one|option|choice))?\W*$")
+
+
+def _choice_word(answer: str, count: int) -> str | None:
+    """The choice numbers an answer names in words, as digits: "three" -> "3", "the
+    second one" -> "2", "first and third" -> "1, 3", "last"; None if it names none."""
+    numbers = []
+    for part in re.split(r"\s*(?:,|&|\+|/|\band\b)\s*", answer.strip()):
+        m = _CHOICE_WORD.match(part.strip())
+        if not m:
+            return None
+        word = m[1]
+        number = count if word == "last" else _ORDINALS.get(word) or _UNITS.get(word)
+        if not number or not 1 <= number <= count:
+            return None
+        numbers.append(str(number))
+    return ", ".join(numbers) or None
 
 
 @dataclass
@@ -645,6 +798,11 @@ def parse_answer(text: str, question: dict[str, Any], *, field_type: Callable[[s
     kind = field_type(fieldname) if field_type else _guess_type(choices)
     direct = extraction.updates.get(fieldname)
 
+    picked = _choice_word(answer, len(choices)) if choices else None
+    if picked is not None:
+        answer = picked
+    else:
+        answer = numbers_in_words(answer)
     if choices and _CHOICE_NUMBERS.match(answer):
         numbers = [int(n) for n in re.findall(r"[0-9]{1,2}", answer)]
         if all(1 <= n <= len(choices) for n in numbers):
@@ -681,8 +839,13 @@ def parse_answer(text: str, question: dict[str, Any], *, field_type: Callable[[s
                         break
             if value >= 0:
                 return Answer("value", int(round(value)) if kind == "integer" else value, extraction)
-        if (_NO.match(answer) or _SHORT_NO.match(answer)) and fieldname in ("labeled_examples", "budget_usd"):
+        # "no" / "none" is zero; "no, it's all public" answers another question.
+        if ((_NO.match(answer) and len(answer.split()) <= 2) or _SHORT_NO.match(answer)) \
+                and fieldname in ("labeled_examples", "budget_usd"):
             return Answer("value", 0, extraction)
+    short = None if extraction else _short_answer(fieldname, answer, choices)
+    if short is not None:
+        return Answer("value", short, extraction)
     if choices:
         matched = _match_choices(answer, choices)
         if matched:
@@ -692,6 +855,71 @@ def parse_answer(text: str, question: dict[str, Any], *, field_type: Callable[[s
     if extraction:
         return Answer("facts", None, extraction)
     return Answer("unknown", extraction=extraction)
+
+
+# Short answers to one question, read in its context: "pretty clean" answers "how clean
+# are those examples?", "every couple of weeks" answers "how often does it change?".
+_ANSWER_WORDS: dict[str, tuple[tuple[re.Pattern[str], Any], ...]] = {
+    # Checked in order: "not very clean" before "clean", "not bad" before "bad".
+    "data_quality": (
+        (re.compile(r"\bnot (?:very |that |so |really )?(?:clean|good|great)\b"), "low"),
+        (re.compile(r"\b(?:not bad|mixed|so-?so|ok|okay|decent|average|medium|fair|reasonable"
+                    r"|mostly (?:right|clean|good)|spot-?checked)\b"), "medium"),
+        (re.compile(r"\b(?:a mess|messy|noisy|dirty|bad|poor|low|terrible|awful|unchecked|inconsistent)\b"),
+         "low"),
+        (re.compile(r"\b(?:clean|good|great|excellent|high|very good|reviewed|curated|verified|gold|pristine)\b"),
+         "high"),
+    ),
+    "ml_team": (
+        (re.compile(r"\b(?:nobody|no one|none|no team|zero)\b"), "none"),
+        (re.compile(r"\b(?:big|large|strong|dedicated|experienced|full|research|mature|world-?class)\b"), "strong"),
+        (re.compile(r"\b(?:just me|only me|me alone|myself|one|two|a couple|a few|some (?:people|engineers?|folks"
+                    r"|experience)|small|junior|single|an? (?:ml )?engineer|a person|people|part-?time)\b"), "some"),
+    ),
+    "proprietary_data": (
+        (re.compile(r"\b(?:not public|non-?public|not (?:publicly )?available|not on the web)\b"), True),
+        (re.compile(r"\b(?:mostly |all |entirely )?(?:public|open|general|common|on the web|published)\b"), False),
+        (re.compile(r"\b(?:private|internal|proprietary|confidential|in-?house|our own|secret|non-?public"
+                    r"|not public)\b"), True),
+    ),
+}
+_STATIC_ANSWER = re.compile(r"^(?:never|rarely|seldom|not often|not much|hardly(?: ever)?|almost never"
+                            r"|barely|(?:it|they) (?:does|do) not|static|stable)\b")
+_COUPLE_OF = re.compile(r"\bevery (couple of|few) (hours?|days?|weeks?|months?|years?)\b")
+_TIMES_PER = re.compile(r"\b(once|twice|[0-9]{1,2} times) (?:a|per|each|every) (day|week|month|year)\b")
+
+
+def _short_answer(fieldname: str, answer: str, choices: list[dict[str, Any]]) -> Any:
+    """A short answer read in the question's context, or None."""
+    if fieldname == "knowledge_changes":
+        if _STATIC_ANSWER.match(answer):
+            return "rarely"
+        every = _EVERY_N.search(answer) or _COUPLE_OF.search(answer)
+        if every:
+            count = int(every[1]) if every[1].isdigit() else 2 if every[1] == "couple of" else 3
+            return _bucket(count * _PERIOD_DAYS[every[2].rstrip("s")])
+        times = _TIMES_PER.search(answer)
+        if times:
+            n = {"once": 1, "twice": 2}.get(times[1]) or int(times[1].split()[0])
+            return _bucket(_PERIOD_DAYS[times[2]] / max(n, 1))
+        for pattern, value in _FREQUENCIES:
+            if pattern.search(answer):
+                return value
+        return None
+    if fieldname == "horizon_months":
+        m = re.match(r"^(?:about |around |roughly )?(?:a|one) (year|month)\b", answer)
+        if m:
+            return 12 if m[1] == "year" else 1
+        return None
+    if fieldname == "goals" and re.match(r"^(?:all|all of (?:them|these|the above)|everything)\W*$", answer):
+        return [c.get("value") for c in choices]
+    # Only a short reply is read this way: a longer one is about more than this question.
+    if len(answer.split()) > 8:
+        return None
+    for pattern, value in _ANSWER_WORDS.get(fieldname, ()):
+        if pattern.search(answer):
+            return value
+    return None
 
 
 def _guess_type(choices: Iterable[dict[str, Any]]) -> str:

@@ -181,6 +181,9 @@ def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool =
         env = f"{provider.upper()}_API_KEY"
         return fail(f"no API key for {provider}: set {env} in the environment "
                     f"(or [llm] api_key in the config file)", fatal=True)
+    if "llm provider not provided" in lowered:
+        return fail(f"{model!r} names no provider: use a litellm model string such as openai/gpt-4o-mini "
+                    "or ollama_chat/llama3.1", fatal=True)
     if isinstance(exc, E.ContextWindowExceededError):
         return fail("the conversation is longer than the model's context window", context_window=True)
     if isinstance(exc, E.RateLimitError):
@@ -198,13 +201,18 @@ def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool =
             return fail(f"cannot reach {model}: connection failed", transient=True)
         return fail(f"{provider} server error ({detail})", transient=True)
     if isinstance(exc, E.APIConnectionError):
+        if any(w in lowered for w in ("cannot connect", "connect call failed", "connection refused",
+                                      "connection error", "name or service not known")):
+            return fail(f"cannot reach {model}: connection failed", transient=True)
         return fail(f"cannot reach {model} ({detail})", transient=True)
     status = getattr(exc, "status_code", None)
     if status in (401, 403):
         return fail(f"{provider} refused the credentials ({detail})", fatal=True)
     if status == 404:
         return fail(f"{provider} does not know the model {model!r} ({detail})", fatal=True)
-    if status == 429 or (isinstance(status, int) and status >= 500):
+    # The allow-list: 429 and the transient server statuses (504 is a gateway timeout);
+    # 501, 505, ... will not get better by asking again.
+    if status in (429, 500, 502, 503, 504):
         return fail(f"{provider} error {status} ({detail})", transient=True)
     # Anything else (a model string without a provider, a litellm bug, ...): the
     # configuration cannot work as it is.

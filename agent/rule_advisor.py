@@ -247,7 +247,9 @@ def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, 
     verdict = "Fine-tuning **is justified** for this case" if justified else \
         "Fine-tuning is **not justified** for this case"
     if isinstance(confidence, (int, float)):
-        verdict += f" (confidence {confidence:.0%})"
+        # A low confidence is not a verdict on its own: say what would firm it up.
+        verdict += f" (confidence {confidence:.0%}" + (
+            ": open questions could still change it)" if confidence < 0.5 and decision.get("missing") else ")")
     lines.append(verdict + ".")
     complements = decision.get("complements") or []
     if complements:
@@ -269,6 +271,49 @@ def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, 
     return "\n".join(lines)
 
 
+def render_update(decision: dict[str, Any], profile: dict[str, Any], shown: Iterable[str]) -> str:
+    """The recommendation again after new facts left the strategy as it was: only what
+    is new (reasons and warnings not shown before) and the costs, which move with the
+    facts. The full text was shown before; `recommend` shows it again."""
+    strategy = decision.get("strategy", "")
+    confidence = decision.get("confidence")
+    head = f"The recommendation stays **{STRATEGY_LABELS.get(strategy, strategy)}**"
+    if isinstance(confidence, (int, float)):
+        head += f" (confidence {confidence:.0%})"
+    lines = [head + "."]
+    seen = set(shown)
+    new = [r for r in decision.get("reasons") or [] if r.get("rule") not in seen]
+    new_warnings = [w for w in decision.get("warnings") or [] if w.get("rule") not in seen]
+    if new:
+        lines += ["", "New reasons:"] + [f"- {r.get('text', '')} _[{r.get('rule', '')}]_" for r in new]
+    if new_warnings:
+        lines += ["", "New warnings:"] + [f"- ⚠ {w.get('text', '')} _[{w.get('rule', '')}]_" for w in new_warnings]
+    table, _ = cost_comparison(profile, strategy)
+    if table:
+        lines += ["", "### What each path costs now", "", table]
+    lines += ["", "Type **recommend** to see the full recommendation again."]
+    return "\n".join(lines)
+
+
+def open_questions(decision: dict[str, Any], consultation_id: str, limit: int = 4) -> str:
+    """The facts that could still change the answer, as a list (for a one-shot answer,
+    where nobody is there to reply to a question)."""
+    missing = [m for m in decision.get("missing") or [] if isinstance(m, dict) and m.get("question")]
+    if not missing:
+        return text("no_more_questions")
+    lines = ["### What could still change this", ""]
+    lines += [f"- {m['question']} (`{m.get('field')}`)" for m in missing[:limit]]
+    lines += ["", f"Answer them in a conversation: `ft-advisor chat --resume {consultation_id}`, "
+                  "or state them in your question (for example *\"we have 20k labelled examples and a $50k "
+                  "budget\"*)."]
+    return "\n".join(lines)
+
+
+def _rules(decision: dict[str, Any]) -> list[str]:
+    return [str(item.get("rule")) for key in ("reasons", "warnings") for item in decision.get(key) or []
+            if isinstance(item, dict) and item.get("rule")]
+
+
 # --------------------------------------------------------------------------- questions
 
 def render_question(question: dict[str, Any], number: int | None = None) -> str:
@@ -287,10 +332,21 @@ def _pending_question(decision: dict[str, Any], profile: dict[str, Any], state: 
     """The most decisive open question not skipped; with `strategy_only`, only one whose
     answer could change the strategy (not merely refine the costs)."""
     skipped = set(state.get("skipped", []))
-    for item in decision.get("missing") or []:
+    missing = [m for m in decision.get("missing") or [] if isinstance(m, dict)]
+    for item in missing:
         name = item.get("field")
         if not name or name in skipped:
             continue
+        if name == "data_quality":
+            # "How clean are those examples?" means nothing to a team without any, and
+            # comes after "how many examples do you have".
+            if profile.get("labeled_examples") == 0:
+                continue
+            if "labeled_examples" not in profile and "labeled_examples" not in skipped:
+                first = next((m for m in missing if m.get("field") == "labeled_examples"), None)
+                if first is not None and not (strategy_only and first.get("impact", "strategy") != "strategy"):
+                    item = first
+                    name = "labeled_examples"
         if strategy_only and item.get("impact", "strategy") != "strategy":
             continue
         if name in profile and name not in ("goals", "tried"):
@@ -311,6 +367,11 @@ _QUESTIONS = re.compile(r"^(?:questions?|continue|ask me|next question|more ques
 class RuleAdvisor:
     mode = "offline"
     label = "offline rule-only"
+
+    def __init__(self, *, one_shot: bool = False) -> None:
+        #: `ft-advisor ask`: no one will answer a question, so the first message gets the
+        #: recommendation at once, with the open questions listed instead of asked.
+        self.one_shot = one_shot
 
     # -- protocol ---------------------------------------------------------------
     async def opening(self, consultation: Consultation) -> AsyncIterator[Event]:
@@ -344,7 +405,7 @@ class RuleAdvisor:
     @staticmethod
     def _fresh() -> dict[str, Any]:
         return {"stage": "describe", "pending": None, "skipped": [], "asked": [], "reasks": 0,
-                "last_strategy": None}
+                "last_strategy": None, "shown_rules": []}
 
     def _state(self, consultation: Consultation) -> dict[str, Any]:
         state = consultation.state.get(STATE_KEY)
@@ -409,8 +470,10 @@ class RuleAdvisor:
         facts = understood(change.changed, [*extraction.notes, *change.notes]) if change else ""
         if facts.strip():
             parts.append(text("understood", facts=facts))
-        else:
+        elif not self.one_shot:
             parts.append(text("understood_nothing"))
+        if self.one_shot:
+            return self._recommend(c, state, parts, events)
         return self._next(c, state, parts, events)
 
     def _answer(self, c: Consultation, state: dict[str, Any], cleaned: str,
@@ -457,10 +520,11 @@ class RuleAdvisor:
             state["skipped"].append(name)
             state["pending"] = None
             state["reasks"] = 0
-            parts.append(text("gave_up", field=name))
+            parts.append(text("gave_up", label=FIELD_LABELS.get(name, name), field=name))
             return self._after_answer(c, state, parts, events)
         choices = pending.get("choices") or []
-        parts.append(text("reask", count=len(choices)) if choices else text("reask_free"))
+        numbers = "1 or 2" if len(choices) == 2 else f"a number from 1 to {len(choices)}"
+        parts.append(text("reask", numbers=numbers, count=len(choices)) if choices else text("reask_free"))
         parts.append(render_question(pending))
         return parts, events
 
@@ -531,17 +595,23 @@ class RuleAdvisor:
         decision = decision or decide(c.profile)
         previous = state.get("last_strategy")
         strategy = decision.get("strategy")
-        if update and previous:
-            if previous == strategy:
-                parts.append(f"The recommendation stays **{STRATEGY_LABELS.get(strategy, strategy)}**.")
-            else:
+        if update and previous == strategy:
+            # Same answer: say so briefly, with what is new, not the whole text again.
+            parts.append(render_update(decision, c.profile, state.get("shown_rules") or []))
+        else:
+            if update and previous:
                 parts.append(f"This changes the recommendation: **{STRATEGY_LABELS.get(previous, previous)}** → "
                              f"**{STRATEGY_LABELS.get(strategy, strategy)}**.")
-        parts.append(render_recommendation(decision, c.profile))
+            parts.append(render_recommendation(decision, c.profile))
+        state["shown_rules"] = sorted(set(state.get("shown_rules") or []) | set(_rules(decision)))
         c.recommendation = decision
         state["last_strategy"] = strategy
         state["stage"] = "advising"
         events.append(Recommendation(decision))
+        if self.one_shot:
+            state["pending"] = None
+            parts.append(open_questions(decision, c.id))
+            return parts, events
         follow = _pending_question(decision, c.profile, state)
         state["pending"] = follow
         state["reasks"] = 0
@@ -557,6 +627,14 @@ class RuleAdvisor:
         if state.get("stage") == "describe":
             return text("greeting")
         pending = state.get("pending")
+        if not pending and state.get("stage") == "advising" and consultation.recommendation:
+            # e.g. after `ft-advisor ask`, which listed the open questions without asking:
+            # ask the most decisive one now.
+            pending = _pending_question(consultation.recommendation, consultation.profile, state)
+            if pending:
+                state["pending"] = pending
+                state["reasks"] = 0
+                state.setdefault("asked", []).append(pending["field"])
         return text("resume", title=consultation.title) + "\n\n" + (
             render_question(pending) if pending else text("no_more_questions"))
 

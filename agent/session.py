@@ -39,13 +39,13 @@ def make_title(text: str, limit: int = 60) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def rule_advisor() -> "Advisor":
+def rule_advisor(*, one_shot: bool = False) -> "Advisor":
     from agent.rule_advisor import RuleAdvisor  # deferred: written by the offline interview
 
-    return RuleAdvisor()
+    return RuleAdvisor(one_shot=one_shot)
 
 
-def make_advisor(settings: "LLMSettings") -> "Advisor":
+def make_advisor(settings: "LLMSettings", *, one_shot: bool = False) -> "Advisor":
     """The advisor the settings ask for. Never imports litellm (the LLM advisor imports
     it on its first call, or when the app warms it on a worker)."""
     if settings.mode == "mock":
@@ -57,23 +57,27 @@ def make_advisor(settings: "LLMSettings") -> "Advisor":
 
         return LLMAdvisor(settings.model or "", api_base=settings.api_base, timeout=settings.timeout,
                           api_key=settings.api_key)
-    return rule_advisor()
+    return rule_advisor(one_shot=True) if one_shot else rule_advisor()
 
 
 class Session:
     def __init__(self, consultation: Consultation, advisor: "Advisor",
-                 store: ConsultationStore | None = None, settings: "LLMSettings | None" = None) -> None:
+                 store: ConsultationStore | None = None, settings: "LLMSettings | None" = None,
+                 *, one_shot: bool = False) -> None:
         self.consultation = consultation
         self.advisor = advisor
         self.store = store if store is not None else ConsultationStore()
         self.settings = settings
+        #: One question, one answer (`ft-advisor ask`): the offline advisor recommends
+        #: at once instead of interviewing.
+        self.one_shot = one_shot
         self._remember_mode()
 
     # -- construction ------------------------------------------------------------
     @classmethod
     def start(cls, *, model: str | None = None, api_base: str | None = None, offline: bool = False,
               mock: bool = False, resume: str | None = None,
-              store: ConsultationStore | None = None) -> "Session":
+              store: ConsultationStore | None = None, one_shot: bool = False) -> "Session":
         """A session with the advisor the flags/env/config ask for (rule-only when no
         model is configured). `resume` is None (new), "last" or a consultation id.
         Raises InputError for a bad config value or an unknown consultation id."""
@@ -86,7 +90,8 @@ class Session:
             consultation = store.latest()
         elif resume:
             consultation = store.load(resume)
-        return cls(consultation or Consultation(), make_advisor(settings), store, settings)
+        return cls(consultation or Consultation(), make_advisor(settings, one_shot=one_shot), store, settings,
+                   one_shot=one_shot)
 
     # -- state -------------------------------------------------------------------
     @property
@@ -111,7 +116,7 @@ class Session:
 
     def go_offline(self, reason: str) -> Notice:
         """Switch to the rule-only advisor; the returned notice says why."""
-        self.advisor = rule_advisor()
+        self.advisor = rule_advisor(one_shot=True) if self.one_shot else rule_advisor()
         self._remember_mode()
         return Notice(f"Continuing offline with the rule-only advisor: {reason}", kind="mode", mode="offline")
 

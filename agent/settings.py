@@ -88,6 +88,10 @@ def resolve(*, model: str | None = None, api_base: str | None = None, offline: b
     api_key = config.get("api_key") or None
     if api_key is not None and not isinstance(api_key, str):
         raise InputError("llm.api_key", "a string", "(hidden)")
+    if api_key:
+        from agent.storage import register_secret
+
+        register_secret(api_key)  # scrubbed from saved consultations, exports and messages
     return LLMSettings(model=model.strip() if model else None, api_base=api_base, offline=offline,
                        mock=mock and not offline, timeout=float(timeout), api_key=api_key, source=source)
 

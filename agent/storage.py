@@ -49,9 +49,21 @@ def default_directory() -> Path:
     return user_data_path("ft-advisor") / "consultations"
 
 
+#: Secrets known to this process that live outside the environment (the config
+#: file's `[llm] api_key`): scrubbed like the environment's.
+_KNOWN_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Scrub `value` wherever it appears, from now on (short values are ignored: they
+    would redact ordinary words)."""
+    if isinstance(value, str) and len(value) >= 8:
+        _KNOWN_SECRETS.add(value)
+
+
 def _env_secrets() -> list[str]:
     # Short values would redact ordinary words; real keys are long.
-    return [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8]
+    return [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8] + sorted(_KNOWN_SECRETS)
 
 
 def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
@@ -64,12 +76,12 @@ def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
     if isinstance(value, list | tuple):
         return [scrub(v, secrets) for v in value]
     if isinstance(value, str):
-        if len(value) < 16:  # shorter than any key we look for
+        if len(value) < 8:  # shorter than any secret we look for
             return value
         for secret in secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
-        return _SECRET.sub(REDACTED, value)
+        return _SECRET.sub(REDACTED, value) if len(value) >= 16 else value
     return value
 
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.widgets._header import HeaderTitle
 
 from tui.widgets.chatlog import ChatLog
 from tui.widgets.prompt import PromptInput
@@ -51,6 +53,10 @@ def default_session_factory(options: StartOptions) -> "Session":
                          mock=options.mock, resume=options.resume)
 
 
+#: Columns from which the case sidebar fits beside the chat.
+WIDE = 100
+
+
 #: (action, title, help) for every action: the single source of the command palette
 #: entries, so a binding can never lack one.
 ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -66,11 +72,36 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+class ModeHeader(Header):
+    """The header, with the title shortened so that the mode (the sub-title) always
+    shows, even on an 80-column terminal."""
+
+    #: The icon (8) and the clock space (10) on either side of the title.
+    _SIDES = 18
+
+    def format_title(self):
+        title, mode = self.screen_title, self.screen_sub_title
+        room = self.size.width - self._SIDES - (len(mode) + 3 if mode else 0)
+        if self.size.width and len(title) > room:
+            title = title[: room - 1].rstrip() + "…" if room > 8 else ""
+        if not title:
+            return self.app.format_title(mode, "")
+        return self.app.format_title(title, mode)
+
+    def on_resize(self) -> None:
+        self.query_one(HeaderTitle).update(self.format_title())
+
+
 class AdvisorApp(App[None]):
     """ft-advisor's consultation app."""
 
     CSS_PATH = "app.tcss"
     TITLE = "ft-advisor"
+    # The screen gets -narrow below WIDE columns: the case sidebar then replaces the
+    # chat instead of squeezing it (see app.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    # And -short below 30 rows: the dialogs drop their spacing (see screens.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     AUTO_FOCUS = "#prompt"
 
     HELP = """\
@@ -105,6 +136,7 @@ interview and calls the same tools. Everything is saved after every message.
         self._turn: "Worker | None" = None
         self._queued: list[str] = []
         self._case_auto_shown = False
+        self._narrow = False
         #: Set once the session has started and the history is on screen (tests wait on it).
         self.ready = asyncio.Event()
         #: Turns finished (answered, failed or cancelled) since start; tests wait on it.
@@ -112,7 +144,7 @@ interview and calls the same tools. Everything is saved after every message.
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeHeader()
         with Horizontal(id="main"):
             yield ChatLog(id="chat")
             yield CaseSidebar(id="case")
@@ -138,8 +170,35 @@ interview and calls the same tools. Everything is saved after every message.
         # below is on the path to the first paint.
         self.call_after_refresh(lambda: self.set_timer(0.03, self._boot))
 
+    def on_resize(self, event: events.Resize) -> None:
+        # Shrunk below WIDE with the case open (it may have opened by itself): keep the
+        # chat in view; Ctrl+B shows the case again, full width.
+        narrow = event.size.width < WIDE
+        if narrow and not self._narrow:
+            case = self.query("#case")
+            if case and case.first().display:
+                self.show_case(False)
+        self._narrow = narrow
+
     def on_unmount(self) -> None:
         gc.unfreeze()  # hand everything back to the collector (tests run many apps)
+
+    # Typing or pasting while the chat or the case has focus goes to the input
+    # (otherwise a paste there is lost, and there is no key to go back to the input).
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and self._away_from_prompt():
+            event.stop()
+            self.prompt.focus()
+            self.prompt.insert_text_at_cursor(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self._away_from_prompt():
+            event.stop()
+            self.prompt.focus()
+            self.prompt.post_message(events.Paste(event.text))
+
+    def _away_from_prompt(self) -> bool:
+        return self.screen is self.default_screen and self.focused is not self.prompt
 
     # -- start-up ----------------------------------------------------------------
     @work(group="boot", exclusive=True)
@@ -147,20 +206,27 @@ interview and calls the same tools. Everything is saved after every message.
         from agent.events import Notice
 
         problem: str | None = None
+        fallback = "running offline"
         try:
             # Off the event loop: Session.start reads the config and the saved
             # consultation, and imports the advisor (and through it the tools).
             session = await asyncio.to_thread(self._session_factory, self.options)
-        except Exception as exc:  # bad config or a missing saved id: start offline, say why
+        except Exception as exc:  # a missing or unreadable saved consultation, a bad config
             problem = _one_line(exc)
-            session = await asyncio.to_thread(_offline_session)
+            session = None
+            if self.options.resume is not None:  # the saved one was the problem? A new one.
+                with contextlib.suppress(Exception):
+                    session = await asyncio.to_thread(self._session_factory, replace(self.options, resume=None))
+                    fallback = "started a new consultation"
+            if session is None:  # the config is the problem: offline, and say why
+                session = await asyncio.to_thread(_offline_session)
         self.session = session
         await asyncio.to_thread(_preload_widgets)
         self._show_header()
         await self._show_history()
         self._set_commands()
         if problem:
-            await self._render_event(Notice(f"Could not start as asked ({problem}); running offline.",
+            await self._render_event(Notice(f"Could not start as asked ({problem}); {fallback}.",
                                             kind="warning"), _TurnState())
         await self._consume(session.opening())
         if session.mode == "llm":
@@ -215,6 +281,8 @@ interview and calls the same tools. Everything is saved after every message.
         calls = {tc.get("id"): tc for tc in c.tool_calls if isinstance(tc, dict)}
         for message in c.messages:
             role, content = message.get("role"), message.get("content")
+            if content is not None and not isinstance(content, str):  # e.g. a list of parts
+                content = str(content)
             if role == "user" and content:
                 await w.add_user(self.chat, content)
             elif role == "assistant":
@@ -278,7 +346,9 @@ interview and calls the same tools. Everything is saved after every message.
             await state.finish(interrupted=True)
             from agent.events import Notice
 
-            await self._render_event(Notice("Answer stopped; the partial text is kept.", kind="info"), state)
+            text = ("Answer stopped; the partial text is kept." if state.wrote
+                    else "Answer stopped before any text arrived.")
+            await self._render_event(Notice(text, kind="info"), state)
             raise
         except Exception as exc:  # a bug must cost the turn, not the app
             await state.finish(interrupted=True)
@@ -315,12 +385,17 @@ interview and calls the same tools. Everything is saved after every message.
             self._refresh_costs()
             self._auto_show_case()
         elif isinstance(event, ev.Notice):
-            await w.add_notice(self.chat, event.text, event.kind)
+            text = event.text
+            if event.kind == "mode" and state.fatal and state.fatal in text:
+                # The error is on screen just above: do not repeat it.
+                text = text.split(": ", 1)[0] + "."
+            await w.add_notice(self.chat, text, event.kind)
             if event.kind == "mode":
                 self._show_header()
         elif isinstance(event, ev.Error):
-            await w.add_notice(self.chat, event.text if event.recoverable
-                               else f"{event.text} (switching to offline)", "error")
+            if not event.recoverable:
+                state.fatal = event.text
+            await w.add_notice(self.chat, event.text, "error")
         elif isinstance(event, ev.TurnDone):
             await state.finish(interrupted=event.interrupted)
 
@@ -346,9 +421,21 @@ interview and calls the same tools. Everything is saved after every message.
 
     def _auto_show_case(self) -> None:
         # Show the case once, when there is a recommendation to see, if there is room.
-        if not self._case_auto_shown and self.size.width >= 100:
+        if not self._case_auto_shown and self.size.width >= WIDE:
             self._case_auto_shown = True
-            self.case.display = True
+            self.show_case(True)
+
+    def show_case(self, visible: bool) -> None:
+        """Show or hide the case sidebar. Below WIDE columns it takes the whole width
+        (the chat would be too narrow to read beside it) and Ctrl+B brings the chat back."""
+        self.case.display = visible
+        self.query_one("#main").set_class(visible, "-with-case")
+        focused = self.focused
+        if focused is None or self.screen is not self.case.screen:
+            return
+        hidden = self.case if not visible else (self.chat if self.size.width < WIDE else None)
+        if hidden is not None and (focused is hidden or hidden in focused.ancestors):
+            self.prompt.focus()
 
     # -- actions -----------------------------------------------------------------
     def action_cancel_answer(self) -> None:
@@ -363,7 +450,7 @@ interview and calls the same tools. Everything is saved after every message.
 
     def action_toggle_case(self) -> None:
         self._case_auto_shown = True
-        self.case.display = not self.case.display
+        self.show_case(not self.case.display)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -382,33 +469,49 @@ interview and calls the same tools. Everything is saved after every message.
         notice = self.session.go_offline("you asked for it")
         self.session.save()
         self._show_header()
-        self.run_worker(self._render_event(notice, _TurnState()), group="ui")
+        self.run_worker(self._render_event(notice, _TurnState()), group="ui", exit_on_error=False)
 
     def action_new_consultation(self) -> None:
         if self.session is None:
             return
-        self.action_cancel_answer()
-        self.session.new()
-        self.run_worker(self._restart_view(), group="ui", exclusive=True)
+        self._switch(lambda session: session.new())
 
     def _resume(self, consultation_id: str) -> None:
-        assert self.session is not None
-        self.action_cancel_answer()
-        try:
-            self.session.resume(consultation_id)
-        except Exception as exc:
-            self.notify(_one_line(exc), severity="error")
-            return
-        self.run_worker(self._restart_view(), group="ui", exclusive=True)
+        self._switch(lambda session: session.resume(consultation_id))
 
-    async def _restart_view(self) -> None:
-        if self._turn is not None:
-            await self._turn.wait()
-        self._case_auto_shown = False
-        self._show_header()
-        await self._show_history()
+    def _switch(self, change: Callable[["Session"], None]) -> None:
+        """Put another consultation on screen (a new one, a resumed one)."""
+        self.ready.clear()  # messages typed meanwhile wait for the new view
+        self.run_worker(self._switch_view(change), group="switch", exclusive=True, exit_on_error=False)
+
+    async def _switch_view(self, change: Callable[["Session"], None]) -> None:
         assert self.session is not None
-        await self._consume(self.session.opening())
+        try:
+            # The answer being written must be stopped and saved first, so that its
+            # partial text lands in its own consultation, not in the next one.
+            await self._stop_turn()
+            try:
+                change(self.session)
+            except Exception as exc:  # a saved file that cannot be read: stay here
+                self.notify(_one_line(exc), severity="error")
+                return
+            self._case_auto_shown = False
+            self._show_header()
+            await self._show_history()
+            await self._consume(self.session.opening())
+        finally:
+            self.ready.set()
+            while self._queued and self._turn is None:
+                self._start_turn(self._queued.pop(0))
+
+    async def _stop_turn(self) -> None:
+        """Cancel the answer being written and wait until it is saved."""
+        turn = self._turn
+        if turn is None:
+            return
+        turn.cancel()
+        with contextlib.suppress(Exception):  # WorkerCancelled: that is the point
+            await turn.wait()
 
     def action_consultations(self) -> None:
         if self.session is None:
@@ -424,8 +527,13 @@ interview and calls the same tools. Everything is saved after every message.
             elif what == "resume" and cid:
                 if cid != self.session.consultation.id:
                     self._resume(cid)
-            elif what == "deleted-current":
-                self.action_new_consultation()
+            elif what == "deleted-current" and cid:
+                def delete_and_start(session: "Session") -> None:
+                    # Again, once the answer in flight (if any) is stopped: stopping saves it.
+                    session.store.delete(cid)
+                    session.new()
+
+                self._switch(delete_and_start)
 
         self.push_screen(ConsultationsScreen(self.session.store, self.session.consultation.id), done)
 
@@ -459,7 +567,7 @@ interview and calls the same tools. Everything is saved after every message.
         self._show_header()
         if self.session.mode == "llm":
             self._warm_provider()
-        self.run_worker(self._render_event(notice, _TurnState()), group="ui")
+        self.run_worker(self._render_event(notice, _TurnState()), group="ui", exit_on_error=False)
 
     def action_export(self) -> None:
         if self.session is None:
@@ -482,6 +590,13 @@ interview and calls the same tools. Everything is saved after every message.
         self.notify(f"Report copied to the clipboard ({len(report):,} characters).")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # In a dialog, its own actions too (Resume, Delete, Save, ...).
+        if screen is not self.default_screen:
+            where = type(screen).__name__.removesuffix("Screen")
+            for binding in screen.BINDINGS:
+                if isinstance(binding, Binding) and binding.description and "." not in binding.action:
+                    yield SystemCommand(binding.description, f"{where}  ({_key_label(binding.key)})",
+                                        functools.partial(screen.run_action, binding.action))
         yield from super().get_system_commands(screen)
         keys = {b.action: b.key for b in self.BINDINGS if isinstance(b, Binding)}
         for action, title, help_text in ACTIONS:
@@ -498,12 +613,17 @@ class _TurnState:
         self.rows: dict[str, Any] = {}
         #: The current answer continues a segment that was just closed.
         self.continued = False
+        #: Some answer text arrived in this turn.
+        self.wrote = False
+        #: The text of a fatal provider error in this turn (the switch to offline follows).
+        self.fatal: str | None = None
 
     async def write(self, log: ChatLog, text: str) -> None:
         """Stream text into the current answer, opening a new segment at a paragraph
         break once the current one is long (see tui.widgets.chat.SEGMENT_CHARS)."""
         from tui.widgets import chat as w
 
+        self.wrote = self.wrote or bool(text)
         while text:
             if self.answer is None:
                 self.answer = await w.add_answer(log, continued=self.continued)
@@ -563,4 +683,5 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _key_label(key: str) -> str:
-    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+    return " / ".join("+".join(part.capitalize() if len(part) > 1 else part.upper() for part in k.split("+"))
+                      for k in key.split(","))

@@ -260,3 +260,25 @@ def test_recommendation_event_after_set_when_advising():
     events = send(s, "/set knowledge_changes=daily")
     assert any(isinstance(e, Recommendation) for e in events)
     assert "recommendation" in said(events).lower()
+
+
+def test_compare_agrees_with_the_recommendation_figures(session):
+    # /compare and the recommendation's cost table price the same profile the same way
+    # (the labelled examples are not passed as compare's target training-set size).
+    from tools.decision import compare_for
+
+    send(session, "/set labeled_examples=3000")
+    send(session, "/set requests_per_month=500k")
+    call = next(e for e in send(session, "/compare") if isinstance(e, ToolCall))
+    assert "examples" not in call.arguments and call.arguments["labeled_examples"] == 3000
+    record = session.consultation.tool_calls[-1]
+    expected = compare_for(session.consultation.profile)
+    for name, figures in expected["strategies"].items():
+        assert record["result"]["strategies"][name]["total_usd"] == pytest.approx(figures["total_usd"])
+
+
+def test_estimate_training_still_takes_the_labelled_examples(session):
+    send(session, "/set labeled_examples=3000")
+    events = send(session, "/estimate training --model llama-3.1-8b --tokens-per-example 500")
+    call = next(e for e in events if isinstance(e, ToolCall))
+    assert call.arguments["examples"] == 3000

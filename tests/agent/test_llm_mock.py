@@ -173,6 +173,20 @@ def test_demo_script_through_a_session():
     assert fmt_usd(training["cost_usd"]) in text and "Recommendation:" in text
     saved = session.store.load(session.consultation.id)
     assert saved.profile["labeled_examples"] == 20000 and saved.recommendation
+    # A share reads as a percentage; the strategy by its name.
+    import re
+
+    assert re.search(r"confidence \d{1,3}%\)", text) and "confidence 0." not in text
+    # The demo ends with a numbered question; answering it by number records the answer.
+    asked = session.consultation.recommendation["missing"][0]
+
+    async def reply():
+        return [ev async for ev in session.send("1")]
+
+    events = asyncio.run(reply())
+    first = next(e for e in events if isinstance(e, ToolCall))
+    assert first.name == "update_profile" and first.arguments == {asked["field"]: asked["choices"][0]["value"]}
+    assert session.consultation.profile[asked["field"]] == asked["choices"][0]["value"]
 
 
 def test_cancelling_a_streamed_llm_answer_keeps_the_partial_text():
@@ -237,3 +251,25 @@ def test_missing_key_and_timeout_read_clearly():
     leak = classify(E.AuthenticationError(message="Incorrect API key provided: sk-abcdefghijklmnopqrstuvwxyz123",
                                           llm_provider="openai", model="m"), model="openai/m", timeout=5)
     assert "sk-abcdefghijklmnop" not in leak.text
+    bare = classify(E.BadRequestError(message="litellm.BadRequestError: LLM Provider NOT provided. Pass in the "
+                                              "LLM provider you are trying to call. You passed model=foo",
+                                      llm_provider="", model="foo"), model="foo", timeout=5)
+    assert bare.fatal and "names no provider" in bare.text and "openai/gpt-4o-mini" in bare.text
+    refused = classify(E.APIConnectionError(message="Ollama_chatException - Cannot connect to host 127.0.0.1:9 "
+                                                    "ssl:<ssl.SSLContext object at 0x7f> [Connect call failed]",
+                                            llm_provider="ollama_chat", model="llama3.1"),
+                       model="ollama_chat/llama3.1", timeout=5)
+    assert refused.transient and refused.text == "cannot reach ollama_chat/llama3.1: connection failed"
+
+
+@pytest.mark.parametrize("status, transient", [(500, True), (502, True), (503, True), (504, True), (429, True),
+                                               (501, False), (505, False), (418, False)])
+def test_only_the_allow_listed_statuses_are_retried(status, transient):
+    # A generic litellm APIError carrying a status: only 429 and 500/502/503/504 retry.
+    from agent.provider import classify, litellm_module
+
+    lm = litellm_module()
+    exc = lm.exceptions.APIError(status_code=status, message=f"status {status}", llm_provider="openai",
+                                 model="m")
+    failure = classify(exc, model="openai/m", timeout=5)
+    assert failure.transient is transient and failure.fatal is (not transient)

@@ -262,3 +262,167 @@ def test_pathological_inputs_complete(text):
 def test_any_text_gives_a_valid_profile_update(text):
     out = extract_facts(text)
     validate_profile(out.updates)
+
+
+# --------------------------------------------------------------------------- phrasings found missing in review
+
+@pytest.mark.parametrize("text, field, value", [
+    # numbers in words
+    ("we have fifty thousand labelled examples", "labeled_examples", 50_000),
+    ("two million requests a month", "requests_per_month", 2_000_000),
+    ("half a million requests per month", "requests_per_month", 500_000),
+    ("we expect two hundred thousand requests a month", "requests_per_month", 200_000),
+    ("two hundred and fifty examples", "labeled_examples", 250),
+    ("our budget is thirty thousand dollars", "budget_usd", 30_000),
+    ("over two years", "horizon_months", 24),
+    ("a couple hundred examples", "labeled_examples", 300),
+    # thousands written with spaces
+    ("we have 30 000 examples", "labeled_examples", 30_000),
+    # a budget named without a currency sign
+    ("budget: 30k", "budget_usd", 30_000),
+    ("budget of 30k", "budget_usd", 30_000),
+    ("our budget is around 30k", "budget_usd", 30_000),
+    ("budget is 50,000", "budget_usd", 50_000),
+    ("we have a budget of 100k", "budget_usd", 100_000),
+    ("a 30k budget", "budget_usd", 30_000),
+    ("we can spend up to 40k", "budget_usd", 40_000),
+    # labelled tickets and conversations are examples, not traffic
+    ("We have 50k labelled support tickets", "labeled_examples", 50_000),
+    ("We have 50k support tickets labelled with the right answer", "labeled_examples", 50_000),
+    ("we have 20k conversations with ideal answers", "labeled_examples", 20_000),
+    ("we get 50k support tickets a month", "requests_per_month", 50_000),
+    ("nobody on the team knows ML", "ml_team", "none"),
+    ("we have about forty thousand of his emails and replies, pretty clean", "labeled_examples", 40_000),
+    ("we have about forty thousand of his emails and replies, pretty clean", "data_quality", "high"),
+    ("12k call transcripts", "labeled_examples", 12_000),
+])
+def test_review_misses_numbers_and_facts(text, field, value):
+    assert facts(text)[field] == pytest.approx(value) if isinstance(value, (int, float)) else \
+        facts(text)[field] == value
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("the budget is 5k a month", "budget_usd"),  # a run rate, not the budget
+    ("we get 12k emails a month", "labeled_examples"),  # traffic, not examples
+    ("budget of 30k, 3 ML engineers", None),  # the 3 is the team, not the budget
+    ("between ten and twenty thousand examples", None),
+    ("no one on the call was sure", "ml_team"),  # a lone "one" stays a word
+])
+def test_review_misses_no_false_readings(text, absent):
+    out = facts(text)
+    if absent:
+        assert absent not in out
+    if text.startswith("budget of 30k"):
+        assert out["budget_usd"] == 30_000 and out["ml_team"] == "some"
+    if text.startswith("between"):
+        assert out["labeled_examples"] == 20_000  # not (10 + 20) * 1000
+
+
+@pytest.mark.parametrize("text, added, removed", [
+    # a negation right before the model's behaviour is the complaint: the goal is stated
+    ("the bot doesn't understand our products", ["business_context"], []),
+    ("it doesn't know our business", ["business_context"], []),
+    ("it does not sound like our founder", ["style"], []),
+    ("it doesn't follow the JSON schema", ["output_format"], []),
+    ("it can't handle our jargon", ["jargon"], []),
+    # a negated wish still rules the goal out
+    ("we don't need it to understand our business", [], ["business_context"]),
+    ("we don't need it to follow a strict format", [], ["output_format"]),
+    ("it does not need to sound like our founder", [], ["style"]),
+    # a negation stays in its own phrase
+    ("We have no labelled data and answers are often wrong", ["accuracy"], []),
+    ("we have no ML team and it makes things up", ["hallucinations"], []),
+    ("we don't need RAG and it must output valid JSON", ["output_format"], []),
+])
+def test_review_misses_negation_scope(text, added, removed):
+    out = extract_facts(text)
+    assert out.updates.get("goals", []) == added
+    assert out.removed_goals == removed
+
+
+@pytest.mark.parametrize("field, answer, value", [
+    ("budget_usd", "three", 150_000),
+    ("budget_usd", "the third one", 150_000),
+    ("budget_usd", "option two", 25_000),
+    ("budget_usd", "fifty thousand dollars", 50_000),
+    ("labeled_examples", "twelve thousand", 12_000),
+    ("labeled_examples", "zero", 0),
+    ("labeled_examples", "last", 100_000),
+    ("knowledge_changes", "the second", "monthly"),
+    ("horizon_months", "two years", 24),
+    ("goals", "first and third", ["accuracy", "business_context"]),
+    ("goals", "two, five", ["hallucinations", "domain_knowledge"]),
+])
+def test_review_misses_answers_in_words(field, answer, value):
+    from agent.rule_advisor import field_type
+
+    got = parse_answer(answer, question(field), field_type=field_type)
+    assert (got.kind, got.value) == ("value", value)
+
+
+@pytest.mark.parametrize("text, goals", [
+    # the article's own example: the hallucinations are why the format must be strict
+    ("We draft legal contracts and compliance documents where hallucinations are unacceptable",
+     ["output_format"]),
+    ("we cannot afford hallucinations in our JSON output", ["output_format"]),
+    # without a format case they are the hope the article calls a myth
+    ("our support bot's hallucinations are unacceptable", ["hallucinations"]),
+    ("it hallucinates and must output valid JSON", ["hallucinations", "output_format"]),
+])
+def test_unacceptable_hallucinations_in_a_format_case(text, goals):
+    assert facts(text)["goals"] == goals
+
+
+@pytest.mark.parametrize("field, answer, value", [
+    # short answers read in the question's context
+    ("knowledge_changes", "every couple of weeks", "monthly"),
+    ("knowledge_changes", "constantly", "daily"),
+    ("knowledge_changes", "not often", "rarely"),
+    ("knowledge_changes", "never", "rarely"),
+    ("knowledge_changes", "quarterly", "rarely"),
+    ("knowledge_changes", "once a week", "weekly"),
+    ("knowledge_changes", "every few days", "weekly"),
+    ("ml_team", "just me", "some"),
+    ("ml_team", "one engineer who has done some ML", "some"),
+    ("ml_team", "yes, a big one", "strong"),
+    ("ml_team", "a couple of people", "some"),
+    ("data_quality", "pretty clean", "high"),
+    ("data_quality", "it's a mess", "low"),
+    ("data_quality", "mixed", "medium"),
+    ("data_quality", "not bad", "medium"),
+    ("data_quality", "not very clean", "low"),
+    ("proprietary_data", "it's all on our private wiki", True),
+    ("proprietary_data", "confidential", True),
+    ("proprietary_data", "not public", True),
+    ("proprietary_data", "mostly public", False),
+    ("budget_usd", "around 50 grand", 50_000),
+    ("labeled_examples", "a few hundred", 300),
+    ("horizon_months", "about a year", 12),
+    ("goals", "all of them", ["accuracy", "hallucinations", "business_context", "reasoning", "domain_knowledge",
+                              "output_format", "jargon", "style"]),
+])
+def test_review_misses_short_answers_in_context(field, answer, value):
+    from agent.rule_advisor import field_type
+
+    got = parse_answer(answer, question(field), field_type=field_type)
+    assert (got.kind, got.value) == ("value", value)
+
+
+@pytest.mark.parametrize("field, answer", [
+    ("ml_team", "tell me more"),
+    ("ml_team", "we have some labelled data"),
+    ("data_quality", "our docs change weekly"),
+])
+def test_short_answer_words_do_not_hijack_other_replies(field, answer):
+    from agent.rule_advisor import field_type
+
+    got = parse_answer(answer, question(field), field_type=field_type)
+    assert got.kind != "value" or got.value is None, got
+
+
+def test_a_no_that_answers_another_question_is_not_a_zero():
+    from agent.rule_advisor import field_type
+
+    got = parse_answer("no, it's all public", question("labeled_examples"), field_type=field_type)
+    assert got.kind == "facts" and got.extraction.updates == {"proprietary_data": False}
+    assert parse_answer("no", question("labeled_examples"), field_type=field_type).value == 0

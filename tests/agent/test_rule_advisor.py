@@ -52,6 +52,12 @@ ARTICLE_CASES = [
      "We draft legal contracts and compliance documents that must follow a strict output format.",
      {"labeled_examples": "20k", "data_quality": "high", "ml_team": "2", "budget_usd": "$150k",
       "knowledge_changes": "rarely", "proprietary_data": "no"}, "lora", True),
+    ("the article's legal example, quoted",
+     "Legal contracts and compliance documents where hallucinations are unacceptable: the output must follow "
+     "our template exactly.",
+     {"labeled_examples": "twenty thousand", "data_quality": "high", "ml_team": "two ML engineers",
+      "budget_usd": "our budget is 150k", "knowledge_changes": "hardly ever", "proprietary_data": "no"},
+     "lora", True),
     ("protein-folding jargon",
      "Our researchers use protein-folding jargon and non-standard terminology that general models garble.",
      {"labeled_examples": "30k labelled pairs", "data_quality": "3", "ml_team": "a dedicated ML team",
@@ -141,6 +147,7 @@ def test_answers_by_number_words_and_free_text():
             break
         seen.add(field)
         run(advisor, c, replies.get(field, "skip"))
+    assert len(seen) >= 3, seen  # the interview did ask, so the answers below were read
     for field, value in {"labeled_examples": 20_000, "data_quality": "high", "ml_team": "some",
                          "budget_usd": 80_000, "knowledge_changes": "monthly"}.items():
         if field in seen:
@@ -241,7 +248,8 @@ def test_state_survives_a_save_and_resume():
     restored = Consultation.from_dict(json.loads(json.dumps(c.to_dict())))
     fresh = RuleAdvisor()
     assert pending(restored) == asked
-    assert asked.replace("_", " ") in fresh.resume_text(restored).lower() or "Question" not in fresh.resume_text(restored)
+    # The resumed interview restates the question it was asking.
+    assert restored.state["interview"]["pending"]["question"] in fresh.resume_text(restored)
     choice_count = len(restored.state["interview"]["pending"]["choices"])
     run(fresh, restored, str(choice_count))  # answers the question asked before the restart
     assert asked in restored.profile
@@ -314,3 +322,80 @@ def test_an_out_of_range_fact_is_ignored_with_a_note_and_the_rest_kept():
     assert c.profile["labeled_examples"] == 20 and c.profile["requests_per_month"] == 5_000_000
     assert "horizon_months" not in c.profile
     assert "ignored $.horizon_months: expected a whole number >= 1 and <= 120, got 200" in said(events)
+
+
+def test_a_follow_up_that_keeps_the_strategy_is_short_not_the_whole_text_again():
+    advisor, c, _ = interview("Our support bot's answers are often wrong and it makes things up. Our docs change "
+                              "weekly, we have no ML team. About 2M requests a month.")
+    assert c.recommendation["strategy"] == "rag"
+    text = said(run(advisor, c, "we have 3k labelled examples"))
+    assert "The recommendation stays **RAG" in text and "(confidence " in text
+    assert "### What each path costs now" in text  # the figures move with the facts
+    assert "### Why" not in text and "myth.accuracy" not in text  # shown before: not repeated
+    # Asked for, the full recommendation comes back.
+    text = said(run(advisor, c, "recommend"))
+    assert "## Recommendation: RAG" in text and "### Why" in text and "myth.accuracy" in text
+
+
+def test_a_follow_up_that_changes_the_strategy_shows_it_in_full():
+    advisor, c, _ = interview("We want our chatbot to sound like our founder.", {"proprietary_data": "no"})
+    before = c.recommendation["strategy"]
+    text = said(run(advisor, c, "we have 40k high-quality labelled examples, a strong ML team, 5M requests "
+                                "a month and a $300k budget"))
+    after = c.recommendation["strategy"]
+    assert before != after
+    assert "This changes the recommendation" in text and "## Recommendation:" in text and "### Why" in text
+
+
+def test_one_shot_recommends_at_once_and_lists_the_open_questions():
+    advisor, c = RuleAdvisor(one_shot=True), Consultation()
+    events = run(advisor, c, "We want it to sound like our founder; 3k labelled examples")
+    text = said(events)
+    assert "Here is what I understood" in text and "## Recommendation" in text
+    assert "### What could still change this" in text and f"ft-advisor chat --resume {c.id}" in text
+    assert "**Question" not in text and "Reply with a number" not in text
+    assert c.state["interview"]["pending"] is None
+    # Resumed in a conversation, the interview asks the most decisive open question.
+    resumed = RuleAdvisor().resume_text(c)
+    assert "\n1. " in resumed and pending(c) is not None
+
+
+def test_reask_and_give_up_texts_read_well():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    run(advisor, c, "We have our own private data; it should sound like our founder")
+    c.state["interview"]["pending"] = question = {
+        "field": "proprietary_data", "question": "Is the knowledge absent from public models?",
+        "choices": [{"label": "Yes", "value": True}, {"label": "No", "value": False}]}
+    c.profile.pop("proprietary_data", None)
+    text = said(run(advisor, c, "purple"))
+    assert "Reply with 1 or 2," in text and question["question"] in text
+    text = said(run(advisor, c, "purple again"))
+    assert "leave *knowledge absent from public models* open" in text and "/set proprietary_data=VALUE" in text
+
+
+def test_no_question_about_the_quality_of_examples_the_team_does_not_have():
+    advisor, c, log = interview("It must output valid JSON. We have no labelled data.")
+    asked = c.state["interview"]["asked"]
+    assert c.profile["labeled_examples"] == 0
+    assert "data_quality" not in asked, asked
+
+
+def test_how_many_examples_comes_before_how_clean_they_are():
+    from agent.rule_advisor import _pending_question
+
+    decision = {"missing": [{"field": "data_quality", "question": "How clean are those examples?", "choices": []},
+                            {"field": "labeled_examples", "question": "How many?", "choices": []}]}
+    assert _pending_question(decision, {}, {})["field"] == "labeled_examples"
+    assert _pending_question(decision, {}, {"skipped": ["labeled_examples"]})["field"] == "data_quality"
+    assert _pending_question(decision, {"labeled_examples": 0}, {}) is None
+
+
+def test_a_low_confidence_says_what_would_firm_it_up():
+    from agent.rule_advisor import render_recommendation
+
+    decision = {"strategy": "lora", "fine_tune_justified": True, "confidence": 0.17, "reasons": [], "warnings": [],
+                "missing": [{"field": "budget_usd", "question": "Budget?"}]}
+    text = render_recommendation(decision, {}, costs=False)
+    assert "(confidence 17%: open questions could still change it)" in text
+    assert "(confidence 95%)." in render_recommendation({**decision, "confidence": 0.95}, {}, costs=False)

@@ -55,3 +55,17 @@ def test_bad_values_are_named(body, field):
     with pytest.raises(InputError) as err:
         resolve()
     assert err.value.field == field
+
+
+def test_a_key_from_the_config_file_never_reaches_a_saved_consultation(tmp_path):
+    # A proxy key need not look like any provider's: it is scrubbed because it is the key.
+    from agent.consultation import Consultation
+    from agent.storage import ConsultationStore
+
+    _config('[llm]\nmodel = "openai/m"\napi_key = "proxy-key-0d5e8a"\n')
+    resolve()
+    c = Consultation()
+    c.messages.append({"role": "user", "content": "key proxy-key-0d5e8a"})
+    c.tool_calls.append({"name": "x", "arguments": {}, "error": "401 for proxy-key-0d5e8a"})
+    text = ConsultationStore(tmp_path).save(c).read_text()
+    assert "proxy-key-0d5e8a" not in text and "[redacted]" in text

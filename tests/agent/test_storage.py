@@ -129,3 +129,8 @@ def test_secrets_never_reach_the_disk(tmp_path, monkeypatch):
 def test_scrub_leaves_ordinary_text_alone():
     value = {"content": "skip the sk- prefix; 50k examples at $2/1M tokens", "n": 3, "ok": None}
     assert scrub(value, []) == value
+
+
+def test_a_secret_in_a_short_string_is_scrubbed_too(monkeypatch):
+    monkeypatch.setenv("LOCAL_API_KEY", "abcd1234")
+    assert scrub({"content": "k=abcd1234"}) == {"content": f"k={REDACTED}"}

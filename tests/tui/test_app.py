@@ -155,6 +155,10 @@ async def test_provider_error_is_a_notice_and_the_consultation_goes_on_offline(f
         await say(pilot, CASE, timeout=90)
         kinds = [kind for kind, _ in notices(app)]
         assert "mode" in kinds, notices(app)
+        # The error once, then the switch (without repeating the error).
+        errors = [text for kind, text in notices(app) if kind == "error"]
+        modes = [text for kind, text in notices(app) if kind == "mode"]
+        assert len(errors) == 1 and modes == ["Continuing offline with the rule-only advisor."], notices(app)
         assert app.session.mode == "offline"
         assert app.sub_title == "offline rule-only"
         # The message was answered offline, and the user can go on.
@@ -222,7 +226,7 @@ async def test_escape_cancels_a_streamed_answer_and_keeps_the_partial_text():
         assert answer.has_class("-interrupted")
         assert answer.source.startswith("part0 part1")
         assert answer.source.rstrip().endswith("_(interrupted)_")
-        assert any("stopped" in text for _, text in notices(app))
+        assert any("stopped; the partial text is kept" in text for _, text in notices(app))
         # Typing still works and the next message is answered after the cancel.
         assert app._turn is None
     saved = store.load(app.session.consultation.id)
@@ -411,7 +415,7 @@ async def test_help_shows_the_focused_widgets_help_and_the_keys():
         await pilot.press("f1")
         await pilot.pause()
         text = app.screen.query_one("Markdown").source
-        assert "Message input" in text and "| F1 | Help |" in text
+        assert "Message input" in text and "| F1 | Help for the focused part of the screen, and every key |" in text
         await pilot.press("escape")
         app.case.display = True
         app.case.focus()
@@ -567,3 +571,224 @@ async def test_a_long_answer_streams_in_segments_that_freeze_out_of_view_and_tha
         assert not segments[0].frozen and segments[-1].frozen
         # Thawed or frozen, every segment keeps its height: no jump while scrolling.
         assert [s.outer_size.height for s in segments] == pinned
+
+
+# -- small terminals ---------------------------------------------------------------------
+def header_text(app: AdvisorApp) -> str:
+    from textual.widgets._header import HeaderTitle
+
+    return str(app.query_one(HeaderTitle).render())
+
+
+@sync
+async def test_on_80_columns_the_header_keeps_the_mode_and_the_case_replaces_the_chat():
+    app = AdvisorApp(StartOptions(offline=True, resume=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await say(pilot, CASE + " Please recommend.")
+        if app.case.decision is None:
+            await say(pilot, "recommend")
+        assert len(app.title) > 40  # a long title ...
+        assert header_text(app).endswith("— offline rule-only")  # ... clipped, the mode kept
+        assert not app.case.display  # too narrow to open by itself
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.case.display and app.case.size.width >= 70
+        assert not app.chat.display  # instead of a 30-column chat
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.chat.display and not app.case.display and app.chat.size.width >= 70
+        # Wide again: side by side.
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.case.display and app.chat.display
+        assert app.chat.size.width >= 60 and app.case.size.width >= 40
+        # Shrinking with the case open hides it, so the chat stays in view.
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        assert app.chat.display and not app.case.display
+
+
+@pytest.mark.parametrize("key, name", [("f2", "SettingsScreen"), ("ctrl+s", "ExportScreen"),
+                                       ("ctrl+o", "ConsultationsScreen")])
+@sync
+async def test_dialogs_fit_80x24_and_f1_shows_their_help(key, name):
+    app = AdvisorApp(StartOptions(offline=True, resume=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await say(pilot, CASE)
+        await pilot.press(key)
+        await pilot.pause()
+        dialog = app.screen
+        assert type(dialog).__name__ == name
+        box = dialog.query_one("#dialog")
+        # Every button is on screen, inside the dialog, without scrolling.
+        for button in dialog.query("Button"):
+            assert box.region.contains_region(button.region), (button.id, button.region, box.region)
+        if name == "ConsultationsScreen":
+            table = dialog.query_one("#consultation-list")
+            assert table.virtual_size.width <= table.size.width  # no column off to the right
+        # The palette offers the dialog's own actions too.
+        titles = {c.title for c in app.get_system_commands(dialog)}
+        own = {b.description for b in type(dialog).BINDINGS if "." not in b.action}
+        assert own and own <= titles, own - titles
+        # F1 is bound in the dialog too (a modal screen blocks the app's bindings).
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        assert app.screen.query_one("Markdown").source.startswith("## " + name.removesuffix("Screen"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog
+
+
+@sync
+async def test_typing_or_pasting_while_the_chat_has_focus_goes_to_the_input():
+    app = AdvisorApp(StartOptions(offline=True, resume=None))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        app.chat.focus()
+        await pilot.press("h", "i")
+        assert app.focused is app.prompt and app.prompt.value == "hi"
+        app.case.display = True
+        app.case.focus()
+        await pilot.pause()
+        app.post_message(events.Paste("first line\nsecond line"))  # as the driver does
+        await pilot.pause()
+        assert app.focused is app.prompt
+        assert app.prompt.value == "hi[pasted #1: 2 lines]"
+        assert app.prompt.expanded() == "hifirst line\nsecond line"
+
+
+class ParagraphAdvisor(SlowAdvisor):
+    """Streams paragraphs slowly enough to scroll while they arrive."""
+
+    async def respond(self, consultation, text):
+        consultation.messages.append({"role": "user", "content": text})
+        for i in range(300):
+            self.sent += 1
+            yield TextDelta(f"Paragraph {i} about costs.\n\n")
+            await asyncio.sleep(0.01)
+        consultation.messages.append({"role": "assistant", "content": "done"})
+        yield TurnDone()
+
+
+@sync
+async def test_the_log_follows_the_answer_until_the_user_scrolls_up_and_again_at_the_bottom():
+    advisor = ParagraphAdvisor()
+    app = AdvisorApp(StartOptions(resume=None),
+                     session_factory=lambda _o: Session(Consultation(), advisor, ConsultationStore()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(pilot)
+        app.prompt.value = "go"
+        await pilot.press("enter")
+        await until(pilot, lambda: advisor.sent >= 40)
+        log = app.chat
+        assert log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y  # following
+        await pilot.press("shift+tab")  # focus the log (the case is hidden)
+        assert app.focused is log
+        await pilot.press("home")  # the user reads from the top
+        await until(pilot, lambda: advisor.sent >= 100)
+        await pilot.pause()
+        assert log.scroll_y == 0 and log.max_scroll_y > 0  # not pulled down
+        await pilot.press("end")  # back at the bottom: follows again
+        await until(pilot, lambda: advisor.sent >= 160)
+        await pilot.pause(0.1)
+        assert log.scroll_y >= log.max_scroll_y - 2
+        await until(pilot, lambda: app.turns_done == 1, 30)
+
+
+@sync
+async def test_a_new_consultation_during_an_answer_keeps_the_partial_answer_in_the_old_one():
+    advisor = SlowAdvisor()
+    store = ConsultationStore()
+    app = AdvisorApp(StartOptions(resume=None),
+                     session_factory=lambda _o: Session(Consultation(), advisor, store))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        first = app.session.consultation
+        app.prompt.value = "tell me everything"
+        await pilot.press("enter")
+        await until(pilot, lambda: advisor.sent >= 10)
+        await pilot.press("ctrl+n")  # used to crash the app (WorkerCancelled)
+        await until(pilot, lambda: app.session.consultation is not first and app.ready.is_set())
+        await pilot.pause()
+        assert app.session.consultation.messages == []
+        assert not chat_widgets(app, "UserMessage")  # the view shows the new one
+        # And the app goes on: a message is answered in the new consultation.
+        advisor.sent = 0
+        app.prompt.value = "again"
+        await pilot.press("enter")
+        await until(pilot, lambda: advisor.sent >= 5)
+        await pilot.press("escape")
+        await until(pilot, lambda: app._turn is None)
+    old = store.load(first.id)
+    assert [m["role"] for m in old.messages] == ["user", "assistant"]
+    assert old.messages[1].get("interrupted") and old.messages[1]["content"].startswith("part0")
+    new = store.load(app.session.consultation.id)
+    assert new.messages[0]["content"] == "again"
+
+
+@sync
+async def test_an_unknown_resume_id_starts_a_new_consultation_with_the_chosen_advisor():
+    app = AdvisorApp(StartOptions(model="openai/never-called", resume="no-such-id"))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert app.session.mode == "llm"  # not thrown back to offline by a bad id
+        warnings = [text for kind, text in notices(app) if kind == "warning"]
+        assert len(warnings) == 1 and "no-such-id" in warnings[0], notices(app)
+        assert warnings[0].endswith("started a new consultation.")
+
+
+# -- the case sidebar's figures ------------------------------------------------------------
+def test_the_cost_table_fits_the_sidebar_and_says_when_fine_tuning_breaks_even():
+    from rich.console import Console
+
+    from tui.widgets.sidebar import cost_table
+
+    def rows(costs, recommended):
+        console = Console(width=42, record=True, color_system=None)
+        console.print(cost_table(costs, recommended))
+        return console.export_text().splitlines()
+
+    def strategy(setup, monthly, months=12):
+        return {"setup_usd": setup, "monthly_usd": monthly, "total_usd": setup + monthly * months,
+                "monthly": [setup + monthly * m for m in range(1, months + 1)]}
+
+    costs = {"horizon_months": 12, "break_even_month": 8,
+             "break_even": {"strategy": "full_fine_tune", "versus": "prompt_engineering", "month": 8},
+             "strategies": {"prompt_engineering": strategy(7_500, 70_500),
+                            "rag": strategy(15_000, 78_950),
+                            "lora": strategy(31_574, 138_586),
+                            "full_fine_tune": strategy(92_659, 59_606)}}
+    lines = rows(costs, "full_fine_tune")
+    assert all(len(line) <= 42 for line in lines)
+    body = lines[1:5]  # one line per strategy: nothing wrapped
+    assert [line.split()[0] for line in body] == ["Prompting", "RAG", "LoRA", "Full"]
+    assert "★" in body[3] and "$807,931" in body[3]
+    text = " ".join(" ".join(lines).split())  # the caption wraps
+    assert "Full FT vs Prompting: break-even in month 8" in text
+    costs.update(break_even_month=None, break_even={**costs["break_even"], "month": None})
+    assert "no break-even within 12 months" in " ".join(" ".join(rows(costs, "rag")).split())
+
+
+@sync
+async def test_deleting_the_consultation_being_answered_does_not_bring_it_back():
+    advisor = SlowAdvisor()
+    store = ConsultationStore()
+    app = AdvisorApp(StartOptions(resume=None),
+                     session_factory=lambda _o: Session(Consultation(), advisor, store))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        first = app.session.consultation.id
+        app.prompt.value = "tell me everything"
+        await pilot.press("enter")
+        await until(pilot, lambda: advisor.sent >= 10)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("d", "d", "escape")  # the only (current) one
+        await until(pilot, lambda: app.session.consultation.id != first and app.ready.is_set())
+        await pilot.pause()
+    assert first not in {s.id for s in store.list()}

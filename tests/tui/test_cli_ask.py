@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -28,7 +29,9 @@ def fast_retries(monkeypatch):
 def test_ask_mock_streams_answer_and_tool_activity(capsys):
     assert main(["ask", "--mock", "Our bot must sound like our founder; 20k labelled examples, 1M requests a month"]) == 0
     out, err = capsys.readouterr()
-    assert "Recommendation: lora" in out and "GPU-hours" in out
+    assert "Recommendation: LoRA fine-tune" in out and "GPU-hours" in out
+    assert re.search(r"confidence \d{1,3}%", out), out  # a share reads as a percentage
+    assert re.search(r"usage: [0-9,]+ prompt \+ [0-9,]+ completion tokens", err)  # the consultation's own cost
     assert "→ update_profile(" in err and "✓ estimate_training" in err
     assert "update_profile" not in out  # tool activity stays off stdout
 
@@ -43,13 +46,17 @@ def test_ask_mock_json(capsys):
     assert names == ["update_profile", "decide", "estimate_training"]
     assert all(("result" in c) != ("error" in c) and "arguments" in c for c in data["tool_calls"])
     assert data["usage"]["prompt_tokens"] > 0 and data["error"] is None
-    assert "Recommendation: rag" in data["answer"]
+    assert "Recommendation: RAG" in data["answer"] and re.search(r"confidence \d{1,3}%", data["answer"])
 
 
 def test_ask_without_a_model_answers_offline(capsys):
     assert main(["ask", "We have no labelled data and answers are often wrong"]) == 0
     out, err = capsys.readouterr()
-    assert out.strip()  # the rule-only advisor's answer
+    assert "**labelled examples**: 0" in out and "**goals**: accuracy" in out  # what it understood
+    # One shot: the recommendation at once, the open questions listed, none left hanging.
+    assert "## Recommendation: RAG" in out
+    assert "### What could still change this" in out and "ft-advisor chat --resume " in out
+    assert "Reply with a number" not in out and "**Question" not in out
     assert "offline rule-only advisor" in err and "--model" in err
 
 
@@ -99,3 +106,13 @@ def test_ask_connection_refused_in_a_subprocess(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("ft-advisor ask: error: cannot reach openai/fake")
     assert "[retry]" in proc.stderr
+
+
+def test_ask_json_never_prints_a_key(capsys, monkeypatch):
+    monkeypatch.setenv("MYPROXY_API_KEY", "proxy-secret-77aa")
+    assert main(["ask", "--offline", "--json", "our key is proxy-secret-77aa and sk-abcdefghijklmnopqrstuv; "
+                 "answers are often wrong"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert "proxy-secret-77aa" not in out and "sk-abcdefghijklmnopqrstuv" not in out
+    assert "[redacted]" in data["profile"]["use_case"]

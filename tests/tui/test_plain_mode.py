@@ -127,3 +127,22 @@ def test_plain_mode_in_process(tmp_path, monkeypatch):
     assert code == 0
     assert stdout.getvalue().count("you> ") == 3  # two lines, then end of input
     assert "## Recommendation: RAG" in stdout.getvalue()
+
+
+def test_undecodable_bytes_crlf_and_answers_in_words_through_the_pipe(tmp_path):
+    env = {**os.environ, "FT_ADVISOR_DATA_DIR": str(tmp_path / "data"),
+           "FT_ADVISOR_CONFIG": str(tmp_path / "config.toml")}
+    env.pop("FT_ADVISOR_MODEL", None)
+    env.pop("PYTHONIOENCODING", None)
+    stdin = (b"It must output valid JSON for our contracts. We have fifty thousand labelled examples.\r\n"
+             b"\xff\xfe broken \x80 bytes\r\n"
+             b"our budget is around 200 grand\r\n"
+             b"the second one\r\n")
+    proc = subprocess.run([sys.executable, "-m", "tui.cli", "chat", "--plain"], input=stdin, capture_output=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in proc.stderr
+    [c] = saved(tmp_path)
+    assert c["profile"]["labeled_examples"] == 50_000 and c["profile"]["goals"] == ["output_format"]
+    assert c["profile"]["budget_usd"] == 200_000
+    assert len(c["profile"]) >= 5  # "the second one" answered the question asked after the budget

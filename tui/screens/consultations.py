@@ -6,14 +6,15 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+
+from tui.screens.dialog import Dialog
 
 #: What the screen returns: ("resume", id), ("new", None), ("deleted-current", id) or None.
 Result = tuple[str, str | None] | None
 
 
-class ConsultationsScreen(ModalScreen[Result]):
+class ConsultationsScreen(Dialog[Result]):
     HELP = """\
 ## Consultations
 
@@ -22,7 +23,6 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
 **Esc** closes this list.
 """
 
-    CSS_PATH = "screens.tcss"
     AUTO_FOCUS = "#consultation-list"
     BINDINGS = [
         Binding("escape", "close", "Close", id="consultations.close"),
@@ -42,23 +42,35 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
         with Vertical(id="dialog", classes="consultations") as box:
             box.border_title = "Consultations"
             yield DataTable(id="consultation-list", cursor_type="row", zebra_stripes=True)
-            yield Static("Enter resume · N new · D delete (twice) · Esc close", id="consultations-hint")
+            yield Static("Enter resume · N new · D delete (twice) · F1 help · Esc close", id="consultations-hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "title", "updated (UTC)", "advisor", "msgs")
+        # The title last, clipped to what is left: the other columns stay in view.
+        table.add_columns("", "updated (UTC)", "msgs", "advisor", "title")
         self._fill()
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for s in self.store.list():
+        summaries = self.store.list()
+        advisors = [_clip(s.label or s.mode, 24) for s in summaries]
+        # Room for the title: the dialog's inside (less border, padding and scrollbar)
+        # less the other columns and every cell's padding (1 on each side).
+        used = 1 + 16 + 4 + max((len(a) for a in advisors), default=7) + 2 * 5
+        room = max(12, self._dialog_width() - 6 - used)
+        for s, advisor in zip(summaries, advisors):
             mark = "●" if s.id == self.current_id else ""
             updated = s.updated.replace("T", " ")[:16]
-            table.add_row(mark, s.title, updated, s.label or s.mode, str(s.messages), key=s.id)
+            table.add_row(mark, updated, str(s.messages), advisor, _clip(s.title, room), key=s.id)
         problems = getattr(self.store, "problems", None)
         if problems:
             self.notify("Could not read: " + "; ".join(problems[:3]), severity="warning")
+
+    def _dialog_width(self) -> int:
+        # #dialog is 80% of the screen, at most 100 columns; all of it below 100 (screens.tcss).
+        width = self.app.size.width
+        return width if width < 100 else min(100, width * 4 // 5)
 
     def _highlighted(self) -> str | None:
         table = self.query_one(DataTable)
@@ -92,3 +104,8 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
             self._deleted_current = True
         self._fill()
         self.notify("Deleted.")
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

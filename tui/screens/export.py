@@ -10,9 +10,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from tui.screens.dialog import Dialog
 
 
 def build_markdown(session: Any) -> str:
@@ -49,7 +50,7 @@ def export(session: Any, fmt: str, path: str | Path) -> Path:
     return target.resolve()
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path | None]):
     HELP = """\
 ## Export
 
@@ -61,7 +62,6 @@ class ExportScreen(ModalScreen[Path | None]):
   OSC 52).
 """
 
-    CSS_PATH = "screens.tcss"
     AUTO_FOCUS = "#export-path"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
@@ -74,8 +74,9 @@ class ExportScreen(ModalScreen[Path | None]):
         self.fmt = "markdown"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="export") as box:
+        with VerticalScroll(id="dialog", classes="export") as box:
             box.border_title = "Export"
+            box.border_subtitle = "Enter export · Ctrl+Y copy · Esc close · F1 help"
             with RadioSet(id="export-format"):
                 yield RadioButton("Markdown report", value=True, id="export-markdown")
                 yield RadioButton("Consultation as JSON", id="export-json")
@@ -126,5 +127,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:  # not "[Errno 13] ..."
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__

@@ -22,13 +22,17 @@ def widget_help(widget: Widget | None) -> str:
 
 def keys_table(app) -> str:
     rows = ["## Keys", "", "| Key | Action |", "|---|---|"]
+    from tui.app import ACTIONS
+
+    # The palette's longer text, not the footer's one-word label.
+    described = {action: text for action, _title, text in ACTIONS}
     seen = set()
     for binding in app.BINDINGS:
         key = getattr(binding, "key", None)
         if not key or binding.action in seen:
             continue
         seen.add(binding.action)
-        rows.append(f"| {_key(key)} | {binding.description} |")
+        rows.append(f"| {_key(key)} | {described.get(binding.action, binding.description)} |")
     rows += [
         "| Enter | Send the message |",
         "| Up / Down | Earlier messages (in the input) |",

@@ -7,9 +7,10 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static, Switch
+
+from tui.screens.dialog import Dialog
 
 
 def current_settings(session: Any) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def save_llm_settings(values: dict[str, Any]) -> str:
     return str(save_config(config))
 
 
-class SettingsScreen(ModalScreen[dict[str, Any] | None]):
+class SettingsScreen(Dialog[dict[str, Any] | None]):
     HELP = """\
 ## Settings
 
@@ -55,7 +56,6 @@ to the new advisor. API keys are never stored: set them in the environment
 (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, ...).
 """
 
-    CSS_PATH = "screens.tcss"
     AUTO_FOCUS = "#settings-model"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
@@ -71,8 +71,9 @@ to the new advisor. API keys are never stored: set them in the environment
         from tools.config import config_path
 
         path = self._config_path or str(config_path())
-        with Vertical(id="dialog", classes="settings") as box:
+        with VerticalScroll(id="dialog", classes="settings") as box:
             box.border_title = "Settings"
+            box.border_subtitle = "Ctrl+S save · Esc cancel · F1 help"
             yield Label("Model (litellm model string; empty = rule-only)")
             yield Input(self.values.get("model", ""), placeholder="openai/gpt-4o-mini", id="settings-model")
             yield Label("API base (optional)")

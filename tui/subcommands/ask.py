@@ -75,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
 async def _ask(args: argparse.Namespace, question: str) -> int:
     from agent.events import Error, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult
     from agent.session import Session
+    from tools.units import fmt_usd
 
     session = Session.start(model=getattr(args, "model", None), api_base=getattr(args, "api_base", None),
-                            offline=bool(getattr(args, "offline", False)), mock=bool(getattr(args, "mock", False)))
+                            offline=bool(getattr(args, "offline", False)), mock=bool(getattr(args, "mock", False)),
+                            one_shot=True)
     if args.timeout is not None:
         if args.timeout <= 0:
             _err(f"ft-advisor ask: error: --timeout: expected a number of seconds > 0, got {args.timeout:g}")
@@ -122,9 +124,12 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
     if for_stdout and answer and not "".join(answer).endswith("\n"):
         sys.stdout.write("\n")
     if as_json:
+        from agent.storage import scrub
+
         calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
                  for call in c.tool_calls]
-        json.dump({
+        # Like a saved consultation, the printed object never carries a key.
+        json.dump(scrub({
             "answer": "".join(answer),
             "mode": session.mode,
             "model": session.label,
@@ -136,8 +141,12 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             "consultation_id": c.id,
             "interrupted": interrupted,
             "error": failure.text if failure is not None else None,
-        }, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        }), sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
+    elif c.usage.prompt_tokens or c.usage.completion_tokens:
+        cost = f", {fmt_usd(c.usage.cost_usd)}" if c.usage.cost_usd is not None else " (cost unknown: the model " \
+            "is not in litellm's price map)"
+        _err(f"usage: {c.usage.prompt_tokens:,} prompt + {c.usage.completion_tokens:,} completion tokens{cost}")
     # A provider failure that survived the retries is a failed command, even when the
     # offline advisor stepped in, so scripts notice; stderr already holds the reason.
     if failure is not None or switched:

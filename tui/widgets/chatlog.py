@@ -28,6 +28,7 @@ The conversation with the advisor. Tool calls appear as rows you can expand
 - While you read further up, new text no longer scrolls the log; scroll back to the
   bottom to follow the answer again.
 - **Esc** stops an answer being written; what arrived is kept, marked *(interrupted)*.
+- Typing or pasting here goes to the message input.
 """
 
     def on_mount(self) -> None:

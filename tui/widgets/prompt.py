@@ -44,6 +44,9 @@ words of a choice, or `skip`), or type a command:
             self.text = text
 
     def __init__(self, **kwargs) -> None:
+        # Focus must not select a draft: the next key would replace it (the app moves
+        # focus here when you type or paste elsewhere in the main screen).
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self.history: list[str] = []
         self._history_pos: int | None = None

@@ -133,16 +133,18 @@ def cost_series(costs: dict[str, Any] | None) -> tuple[dict[str, list[float]], d
 
 
 def cost_table(costs: dict[str, Any] | None, recommended: str | None = None) -> Table | Text:
-    _, rows, break_even = cost_series(costs)
+    _, rows, _ = cost_series(costs)
     if isinstance(costs, dict) and costs.get("error"):
         return Text(f"No cost comparison: {costs['error']}", style="yellow")
     if not rows:
         return Text("No cost comparison yet (/compare runs one).", style="dim italic")
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
-    table.add_column("strategy")
-    table.add_column("setup", justify="right")
-    table.add_column("per month", justify="right")
-    table.add_column("total", justify="right")
+    # 42 columns at most: it must fit the sidebar without wrapping a row.
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold",
+                  caption_justify="left", caption_style="dim")
+    table.add_column("strategy", no_wrap=True)
+    table.add_column("setup", justify="right", no_wrap=True)
+    table.add_column("/month", justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
     cheapest = min(rows, key=lambda k: rows[k].get("total_usd", float("inf"))
                    if isinstance(rows[k].get("total_usd"), (int, float)) else float("inf"))
     for name, data in rows.items():
@@ -150,14 +152,30 @@ def cost_table(costs: dict[str, Any] | None, recommended: str | None = None) -> 
         table.add_row(label, *(fmt_value(k, data.get(k)) for k in ("setup_usd", "monthly_usd", "total_usd")),
                       style="bold green" if name == cheapest else "")
     horizon = costs.get("horizon_months") if isinstance(costs, dict) else None
-    caption = []
-    if horizon:
-        caption.append(f"total over {horizon} months")
-    if break_even is not None:
-        caption.append(f"break-even month {break_even}")
-    caption.append("green cheapest" + (" · ★ recommended" if recommended in rows else ""))
-    table.caption = " · ".join(caption)
+    lines = [f"Total over {horizon} months." if horizon else "Total over the horizon.",
+             "Green: cheapest." + (" ★ recommended." if recommended in rows else "")]
+    line = break_even_text(costs)
+    if line:
+        lines.append(line)
+    table.caption = "\n".join(lines)
     return table
+
+
+def break_even_text(costs: dict[str, Any] | None) -> str | None:
+    """The fine-tuning path's break-even against its alternative, in words."""
+    if not isinstance(costs, dict):
+        return None
+    info = costs.get("break_even")
+    month = costs.get("break_even_month")
+    horizon = costs.get("horizon_months")
+    if isinstance(info, dict) and info.get("strategy") and info.get("versus"):
+        pair = f"{strategy_name(info['strategy'])} vs {strategy_name(info['versus'])}"
+        if month:
+            return f"{pair}: break-even in month {month} (red line)."
+        return f"{pair}: no break-even within {horizon} months." if horizon else f"{pair}: no break-even."
+    if month:
+        return f"Break-even in month {month} (red line)."
+    return None
 
 
 class CaseSidebar(VerticalScroll):
@@ -174,7 +192,9 @@ What the advisor knows about your case, updated as you talk:
 - **Costs**: setup, monthly and total cost of each strategy over the horizon, and a
   plot of cumulative cost with the break-even month marked.
 
-Toggle it with **Ctrl+B**. `/profile`, `/compare` and `/report` print the same in the chat.
+Toggle it with **Ctrl+B**; it opens by itself at the first recommendation when the
+terminal is at least 100 columns wide. Narrower, it takes the chat's place until you
+press **Ctrl+B** again. `/profile`, `/compare` and `/report` print the same in the chat.
 """
 
     can_focus = True
@@ -232,7 +252,7 @@ Toggle it with **Ctrl+B**. `/profile`, `/compare` and `/report` print the same i
             plt.plot(months, values, label=strategy_name(name), marker="braille")
         if isinstance(break_even, (int, float)) and break_even > 0:
             plt.vline(break_even, "red")
-            plt.title(f"Cumulative cost (break-even: month {break_even})")
+            plt.title(f"Cumulative cost · break-even month {break_even}")
         else:
             plt.title("Cumulative cost")
         plt.xlabel("month")
@@ -249,6 +269,8 @@ def _short_usd(value: float) -> str:
     """Axis labels: $262k, $1.2M (the table has the exact figures)."""
     if value >= 1e6:
         return f"${value / 1e6:.1f}M"
-    if value >= 1e3:
+    if value >= 1e4:
         return f"${value / 1e3:.0f}k"
+    if value >= 1e3:
+        return f"${value / 1e3:.1f}k"
     return f"${value:.0f}"
