@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult, TurnDone
 from tools.errors import InputError
+from tools.figures import NON_FIGURES, fmt_value
+from tools.registry import add_flags, args_from_flags, flag
 
 if TYPE_CHECKING:
     from agent.session import Session
@@ -261,19 +263,10 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgError(message)
 
 
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
 def _tool_parser(tool: Any, prog: str) -> _Parser:
     """Flags generated from the tool's JSON Schema, as `ft-advisor estimate` does."""
     parser = _Parser(prog=prog, add_help=False, exit_on_error=False)
-    for prop, spec in tool.schema.get("properties", {}).items():
-        kwargs: dict[str, Any] = {"dest": prop}
-        if spec.get("type") == "boolean":
-            kwargs["action"] = argparse.BooleanOptionalAction
-            kwargs["default"] = None
-        parser.add_argument(_flag(prop), **kwargs)
+    add_flags(parser, tool)
     return parser
 
 
@@ -281,7 +274,7 @@ def _flags_help(tool: Any, prog: str) -> str:
     rows = ["| flag | meaning |", "|---|---|"]
     for prop, spec in tool.schema.get("properties", {}).items():
         choices = " (" + "\\|".join(map(str, spec["enum"])) + ")" if "enum" in spec else ""
-        rows.append(f"| `{_flag(prop)}` | {spec.get('description', '').replace('|', '/')}{choices} |")
+        rows.append(f"| `{flag(prop)}` | {spec.get('description', '').replace('|', '/')}{choices} |")
     first = tool.description.strip().split("\n")[0]
     return (f"**{prog}**: {first}\n\n" + "\n".join(rows)
             + "\n\nUnset flags come from the case profile where it has them.")
@@ -293,17 +286,7 @@ def _tool_args(tool: Any, tokens: list[str], prog: str) -> dict[str, Any]:
         namespace = parser.parse_args(tokens)
     except _ArgError as exc:
         raise InputError(prog, f"valid flags ({exc}; see `{prog} --help`)") from None
-    out: dict[str, Any] = {}
-    for prop, spec in tool.schema.get("properties", {}).items():
-        value = getattr(namespace, prop, None)
-        if value is None:
-            continue
-        types = spec.get("type")
-        types = types if isinstance(types, list) else [types]
-        if "array" in types and isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        out[prop] = value
-    return out
+    return args_from_flags(tool, namespace)
 
 
 def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
@@ -332,7 +315,7 @@ def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply
         result = tool.func(**values)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
-        label = _flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
+        label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
@@ -419,40 +402,16 @@ def _assumptions_markdown(data: dict[str, Any]) -> str:
     return out
 
 
-_SKIP_KEYS = {"assumptions", "warnings", "low", "high", "headline"}
-
-
 def _fmt(key: str, value: Any) -> str:
-    """A figure formatted by what its name says it holds."""
-    from tools.units import fmt_count, fmt_usd
-
-    if isinstance(value, bool) or value is None:
-        return {True: "yes", False: "no", None: "—"}[value]
-    if isinstance(value, (int, float)):
-        key = key.lower()
-        if key.endswith("usd") or key.startswith("cost") or "_usd_" in key or "price" in key:
-            return fmt_usd(value)
-        if key.endswith("_gb"):
-            return f"{value:,.1f} GB"
-        if key.endswith("hours"):
-            return f"{value:,.1f} h"
-        if key.endswith("months"):
-            return f"{value:,.1f} months"
-        if key in ("mfu", "confidence") or key.endswith("_fraction"):
-            return f"{value:.0%}"
-        if key == "flops":
-            return f"{value:.3g}"
-        if isinstance(value, float) and not value.is_integer():
-            return f"{value:,.3g}" if abs(value) < 1000 else fmt_count(value)
-        return fmt_count(value) if abs(value) >= 10_000 else f"{value:,.0f}"
-    return str(value).replace("|", "/")
+    """A figure as a Markdown table cell (formatted as in the CLI's tables)."""
+    return fmt_value(key, value).replace("|", "/")
 
 
 def estimate_markdown(kind: str, data: dict[str, Any]) -> str:
     headline = data.get("headline", "cost_usd")
     rows = ["| figure | value |", "|---|---:|"]
     for key, value in data.items():
-        if key in _SKIP_KEYS or isinstance(value, (dict, list)):
+        if key in NON_FIGURES or isinstance(value, (dict, list)):
             continue
         name = key.replace("_", " ")
         shown = _fmt(key, value)
@@ -462,7 +421,7 @@ def estimate_markdown(kind: str, data: dict[str, Any]) -> str:
                     f"{_fmt(headline, data['high'])} |")
     out = f"### estimate {kind}\n\n" + "\n".join(rows)
     for key, value in data.items():
-        if isinstance(value, dict) and value and key not in _SKIP_KEYS:
+        if isinstance(value, dict) and value and key not in NON_FIGURES:
             sub = ["| item | value |", "|---|---:|"]
             sub += [f"| {str(k).replace('_', ' ')} | {_fmt(str(k), v) if not isinstance(v, (dict, list)) else '…'} |"
                     for k, v in value.items()]

@@ -155,3 +155,45 @@ def call(name: str, args: dict[str, Any]) -> dict[str, Any]:
     tool = get_tool(name)
     result = tool.func(**validate_args(tool, args))
     return result.to_dict() if hasattr(result, "to_dict") else result
+
+
+# --------------------------------------------------------------------------- flags
+# `ft-advisor estimate` and the chat's /estimate both take a tool's arguments as flags;
+# these generate them from the schema so the two can never disagree.
+
+
+def flag(name: str) -> str:
+    """An argument's flag: tokens_per_example -> --tokens-per-example."""
+    return "--" + name.replace("_", "-")
+
+
+def add_flags(parser: Any, tool: Tool, describe: Callable[[str, dict[str, Any]], str] | None = None) -> None:
+    """One flag per schema property on an argparse parser: booleans as --x/--no-x,
+    everything else as a string the registry coerces later ("7b", "50k")."""
+    import argparse
+
+    for prop, spec in tool.schema.get("properties", {}).items():
+        kwargs: dict[str, Any] = {"dest": prop}
+        if describe is not None:
+            kwargs["help"] = describe(prop, spec)
+        if spec.get("type") == "boolean":
+            kwargs["action"] = argparse.BooleanOptionalAction
+            kwargs["default"] = None
+        elif describe is not None:
+            kwargs["metavar"] = "|".join(map(str, spec["enum"])) if "enum" in spec else prop.upper()
+        parser.add_argument(flag(prop), **kwargs)
+
+
+def args_from_flags(tool: Tool, namespace: Any) -> dict[str, Any]:
+    """The flags that were given, as tool arguments (comma lists split for arrays)."""
+    out: dict[str, Any] = {}
+    for prop, spec in tool.schema.get("properties", {}).items():
+        value = getattr(namespace, prop, None)
+        if value is None:
+            continue
+        types = spec.get("type")
+        types = types if isinstance(types, list) else [types]
+        if "array" in types and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        out[prop] = value
+    return out

@@ -12,12 +12,8 @@ from typing import Any
 HELP = "run one cost model: training, memory, api-finetune, inference, data, maintenance, rag, compare"
 
 
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tools.registry import all_tools
+    from tools.registry import add_flags, all_tools
 
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
     for tool in sorted(all_tools().values(), key=lambda t: _ORDER.get(t.cli_name or "", 99)):
@@ -30,15 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         child = kinds.add_parser(tool.cli_name, help=first_line.replace("%", "%%"),
                                  description=(first_line + " " + _NUMBERS).replace("%", "%%"))
         props = tool.schema.get("properties", {})
-        for prop, spec in props.items():
-            kwargs: dict[str, Any] = {"dest": prop, "help": _as_flags(spec.get("description", ""), props)
-                                      .replace("%", "%%")}
-            if spec.get("type") == "boolean":
-                kwargs["action"] = argparse.BooleanOptionalAction
-                kwargs["default"] = None
-            else:
-                kwargs["metavar"] = "|".join(map(str, spec["enum"])) if "enum" in spec else prop.upper()
-            child.add_argument(_flag(prop), **kwargs)
+        add_flags(child, tool, lambda prop, spec, props=props:
+                  _as_flags(spec.get("description", ""), props).replace("%", "%%"))
         child.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
         child.set_defaults(_tool=tool)
 
@@ -49,10 +38,12 @@ def _as_flags(text: str, props: dict[str, Any]) -> str:
     bare "model" or "tokens" is as often the plain word."""
     import re
 
+    from tools.registry import flag
+
     names = sorted((p for p in props if "_" in p), key=len, reverse=True)
     if not names:
         return text
-    return re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")\b", lambda m: _flag(m[1]), text)
+    return re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")\b", lambda m: flag(m[1]), text)
 
 
 _NUMBERS = ("Numbers may be written the way people write them: 7b, 70B, 2T, 50k, 1.5M, 3e9, $30k. "
@@ -62,34 +53,17 @@ _ORDER = {k: i for i, k in enumerate(
     ["training", "memory", "api-finetune", "inference", "data", "maintenance", "rag", "compare"])}
 
 
-def _typed(tool: Any, args: argparse.Namespace) -> dict[str, Any]:
-    """Flag strings -> the types the schema asks for (numbers go through the registry's
-    human-number coercion)."""
-    out: dict[str, Any] = {}
-    props = tool.schema.get("properties", {})
-    for prop, spec in props.items():
-        value = getattr(args, prop, None)
-        if value is None:
-            continue
-        types = spec.get("type")
-        types = types if isinstance(types, list) else [types]
-        if "array" in types and isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
-        out[prop] = value
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from tools.errors import InputError
-    from tools.registry import validate_args
+    from tools.registry import args_from_flags, flag, validate_args
 
     tool = args._tool
     props = tool.schema.get("properties", {})
     try:
-        values = validate_args(tool, _typed(tool, args))
+        values = validate_args(tool, args_from_flags(tool, args))
         result = tool.func(**values)
     except InputError as exc:
-        label = _flag(exc.field) if exc.field in props else exc.field
+        label = flag(exc.field) if exc.field in props else exc.field
         print(f"ft-advisor estimate {tool.cli_name}: error: {exc.message(label)}", file=sys.stderr)
         return 2
     data = result.to_dict() if hasattr(result, "to_dict") else result

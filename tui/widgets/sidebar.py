@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.render import fmt_value
+from tools.figures import fmt_value
 
 #: Short names: the sidebar is narrow.
 STRATEGY_NAMES = {
