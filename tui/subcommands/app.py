@@ -11,17 +11,9 @@ HELP = "open the consultation app (the default when no command is given)"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--new", action="store_true", help="start a new consultation instead of resuming the last")
     parser.add_argument("--resume", metavar="ID", help="resume the consultation with this id")
-    # Also accepted after `app`; SUPPRESS keeps `ft-advisor --offline app` working (a
-    # sub-parser's defaults would overwrite the main parser's values).
-    group = parser.add_argument_group("model")
-    group.add_argument("--model", metavar="MODEL", default=argparse.SUPPRESS,
-                       help="any litellm model string (default: from the config file; none = offline rule-only)")
-    group.add_argument("--api-base", metavar="URL", dest="api_base", default=argparse.SUPPRESS,
-                       help="base URL of a local server or a LiteLLM proxy")
-    group.add_argument("--offline", action="store_true", default=argparse.SUPPRESS,
-                       help="rule-only consultation, no model")
-    group.add_argument("--mock", action="store_true", default=argparse.SUPPRESS,
-                       help="the built-in scripted demonstration of the LLM path (no network)")
+    from tui.cli import add_model_options
+
+    add_model_options(parser, on_subcommand=True)
 
 
 def run(args: argparse.Namespace) -> int:

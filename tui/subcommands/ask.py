@@ -24,17 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", nargs="+", metavar="QUESTION",
                         help='your question or case, e.g. "We have 20k support tickets; should we fine-tune?" '
                              '("-" reads it from standard input)')
-    # SUPPRESS: these are also global options (`ft-advisor --model M ask ...`); a
-    # default here would overwrite the global value.
-    group = parser.add_argument_group("model")
-    group.add_argument("--model", metavar="MODEL", default=argparse.SUPPRESS,
-                       help="any litellm model string, e.g. openai/gpt-4o-mini or ollama_chat/llama3.1")
-    group.add_argument("--api-base", metavar="URL", default=argparse.SUPPRESS,
-                       help="base URL of a local OpenAI-compatible server or a LiteLLM proxy")
-    group.add_argument("--offline", action="store_true", default=argparse.SUPPRESS,
-                       help="answer with the rule-only advisor, no model")
-    group.add_argument("--mock", action="store_true", default=argparse.SUPPRESS,
-                       help="run the built-in scripted demonstration of the LLM path (no network)")
+    from tui.cli import add_model_options
+
+    add_model_options(parser, on_subcommand=True)
     parser.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
     parser.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
                         help="seconds to wait for each model response (default: config, else 60)")
