@@ -110,9 +110,15 @@ class Session:
         self.consultation.state["advisor_mode"] = self.advisor.mode
         self.consultation.state["advisor_label"] = self.advisor.label
 
-    def save(self, durable: bool = True) -> None:
-        self.consultation.touch()
-        self.store.save(self.consultation, durable=durable)
+    def save(self, durable: bool = True, consultation: Consultation | None = None) -> None:
+        """Write `consultation` (default: the current one). A consultation the user has
+        not written in yet is not stored: opening the app and leaving, or Ctrl+N, must
+        not fill the consultations list with empty greetings."""
+        c = consultation or self.consultation
+        if not any(m.get("role") == "user" for m in c.messages):
+            return
+        c.touch()
+        self.store.save(c, durable=durable)
 
     def go_offline(self, reason: str) -> Notice:
         """Switch to the rule-only advisor; the returned notice says why."""
@@ -190,7 +196,7 @@ class Session:
                         # A message was appended since the last event: it is complete.
                         # Atomic, not fsynced: a killed process keeps it; the turn's
                         # last save below makes it durable.
-                        self.save(durable=False)
+                        self.save(durable=False, consultation=c)
                         saved = len(c.messages)
                         partial = []
                     if isinstance(event, TurnDone):
@@ -221,25 +227,25 @@ class Session:
                     finished = True
                     return
                 interrupted = True
-            if partial and len(c.messages) == saved and self._keep_partial(text, partial, start):
+            if partial and len(c.messages) == saved and self._keep_partial(c, text, partial, start):
                 interrupted = True
-            self.save()
+            self.save(consultation=c)
             finished = True
             yield TurnDone(interrupted=interrupted)
         finally:
             if not finished:
                 # Cancelled by the consumer (Esc, Ctrl+C, a closed generator): keep what
                 # the user saw, marked, and save it.
-                self._keep_partial(text, partial if len(c.messages) == saved else [], start)
+                self._keep_partial(c, text, partial if len(c.messages) == saved else [], start)
                 try:
-                    self.save()
+                    self.save(consultation=c)
                 except OSError:
                     pass
 
-    def _keep_partial(self, text: str | None, partial: list[str], start: int) -> bool:
-        """Store the user's message and the partial answer if the advisor did not;
-        True when a partial answer was added."""
-        c = self.consultation
+    @staticmethod
+    def _keep_partial(c: Consultation, text: str | None, partial: list[str], start: int) -> bool:
+        """Store the user's message and the partial answer in the turn's consultation if
+        the advisor did not; True when a partial answer was added."""
         if text is not None and not any(m.get("role") == "user" for m in c.messages[start:]):
             c.messages.append({"role": "user", "content": text})
         body = "".join(partial)

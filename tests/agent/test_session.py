@@ -199,3 +199,39 @@ def test_start_picks_the_advisor_from_settings(monkeypatch, offline_advisor):
     assert s.mode == "llm" and s.label == "openai/gpt-4o-mini"
     assert Session.start(offline=True).mode == "offline"
     assert Session.start(mock=True).mode == "mock"
+
+
+def test_a_consultation_is_stored_from_the_first_user_message_only(tmp_path):
+    from agent.session import Session
+    from agent.storage import ConsultationStore
+
+    store = ConsultationStore(tmp_path / "c")
+    session = Session.start(offline=True, store=store)
+
+    async def drive():
+        async for _ in session.opening():
+            pass
+        assert store.list() == []  # a greeting alone is not worth a list entry
+        async for _ in session.send("our answers are often wrong"):
+            pass
+
+    asyncio.run(drive())
+    [entry] = store.list()
+    assert entry.id == session.consultation.id
+
+
+def test_a_cancelled_turn_keeps_its_partial_answer_in_its_own_consultation():
+    # Ctrl+N in the app during an answer: the session switches to a new consultation,
+    # then the turn is cancelled. The partial answer belongs to the old one.
+    async def run():
+        s = _session(FakeAdvisor(answer="one two three four"))
+        first = s.consultation
+        agen = s.send("hi")
+        await agen.__anext__()
+        s.new()
+        await agen.aclose()
+        return s, first
+
+    s, first = asyncio.run(run())
+    assert s.store.load(first.id).messages[-1]["content"].startswith("one ")
+    assert s.consultation.messages == []
