@@ -338,10 +338,8 @@ def _pending_question(decision: dict[str, Any], profile: dict[str, Any], state: 
         if not name or name in skipped:
             continue
         if name == "data_quality":
-            # "How clean are those examples?" means nothing to a team without any, and
-            # comes after "how many examples do you have".
-            if profile.get("labeled_examples") == 0:
-                continue
+            # "How clean are those examples?" comes after "how many examples do you
+            # have" (decide() drops it when there are none).
             if "labeled_examples" not in profile and "labeled_examples" not in skipped:
                 first = next((m for m in missing if m.get("field") == "labeled_examples"), None)
                 if first is not None and not (strategy_only and first.get("impact", "strategy") != "strategy"):

@@ -259,6 +259,8 @@ def _missing(profile: dict[str, Any], core: _Core, book: RuleBook, today: date,
     for name in FIELDS:
         if name in profile or name in _NOT_ASKED:
             continue
+        if name == "data_quality" and profile.get("labeled_examples") == 0:
+            continue  # the quality of examples a team does not have is not a question
         variants = _variants(name)
         changed_strategy = changed_justified = 0
         for value in variants:

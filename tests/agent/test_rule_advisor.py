@@ -388,7 +388,11 @@ def test_how_many_examples_comes_before_how_clean_they_are():
                             {"field": "labeled_examples", "question": "How many?", "choices": []}]}
     assert _pending_question(decision, {}, {})["field"] == "labeled_examples"
     assert _pending_question(decision, {}, {"skipped": ["labeled_examples"]})["field"] == "data_quality"
-    assert _pending_question(decision, {"labeled_examples": 0}, {}) is None
+    # Without examples there is nothing to be clean: decide() does not ask it at all.
+    from tools.decision import decide
+
+    profile = {"goals": ["style"], "labeled_examples": 0}
+    assert _pending_question(decide(profile).to_dict(), profile, {})["field"] != "data_quality"
 
 
 def test_a_low_confidence_says_what_would_firm_it_up():

@@ -266,3 +266,10 @@ def test_a_worse_prerequisite_never_makes_fine_tuning_more_likely(profile, name,
     worse = decide({**profile, name: order[j]}, today=TODAY)
     assert worse.fine_tune_justified <= better.fine_tune_justified
     assert (worse.strategy == "full_fine_tune") <= (better.strategy == "full_fine_tune")
+
+
+def test_data_quality_is_not_asked_of_a_team_without_examples():
+    asked = [m["field"] for m in decide({"goals": ["style"], "labeled_examples": 0}).to_dict()["missing"]]
+    assert "data_quality" not in asked
+    asked = [m["field"] for m in decide({"goals": ["style"], "labeled_examples": 5000}).to_dict()["missing"]]
+    assert "data_quality" in asked
