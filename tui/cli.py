@@ -98,6 +98,9 @@ def _only_model_options(argv: list[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # no need to build every sub-command's parser for this
+        print(f"ft-advisor {_version()}")
+        return 0
     if _only_model_options(argv):
         try:
             app_module = importlib.import_module("tui.subcommands.app")
