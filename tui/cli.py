@@ -38,6 +38,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _unrecognized(parser: argparse.ArgumentParser, extra: list[str]) -> None:
+    """Name the first unknown flag and the nearest flags of the command it was given to
+    (argparse only says "unrecognized arguments", from the top-level parser)."""
+    import difflib
+
+    flags = [s for action in parser._actions for s in action.option_strings if s.startswith("--")]
+    unknown = next((e.split("=")[0] for e in extra if e.startswith("-")), extra[0])
+    near = difflib.get_close_matches(unknown, flags, n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(near)}?)" if near else ""
+    parser.error(f"unrecognized argument {unknown}{hint}")
+
+
 def add_model_options(parser: argparse.ArgumentParser, *, on_subcommand: bool = False) -> None:
     """The options every consultation command shares (the app, chat, ask).
 
@@ -75,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         child = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(child)
-        child.set_defaults(_module=module)
+        child.set_defaults(_module=module, _parser=child)
     return parser
 
 
@@ -111,7 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             add_model_options(fast)
             return app_module.run(fast.parse_args(argv))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _unrecognized(getattr(args, "_parser", parser), extra)
     module = getattr(args, "_module", None)
     if module is None:
         try:

@@ -75,3 +75,11 @@ def test_help_names_other_arguments_as_flags(capsys):
     assert "tokens_per_example" not in out
     assert "7b, 70B, 2T, 50k, 1.5M, 3e9" in out  # how to write numbers
     assert "never estimate these yourself" not in out  # the model-facing part stays out
+
+
+def test_a_misspelt_flag_is_named_with_the_nearest_flags_of_its_command():
+    proc = subprocess.run([sys.executable, "-m", "tui.cli", "estimate", "training", "--modle", "x"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "unrecognized argument --modle (did you mean --model" in proc.stderr

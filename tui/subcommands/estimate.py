@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_flags(child, tool, lambda prop, spec, props=props:
                   _as_flags(spec.get("description", ""), props).replace("%", "%%"))
         child.add_argument("--json", action="store_true", dest="as_json", help="print one JSON object")
-        child.set_defaults(_tool=tool)
+        child.set_defaults(_tool=tool, _parser=child)
 
 
 def _as_flags(text: str, props: dict[str, Any]) -> str:
