@@ -149,6 +149,12 @@ class Session:
             count = sum(1 for m in self.consultation.messages if m.get("role") in ("user", "assistant")
                         and m.get("content"))
             yield Notice(f"Resumed “{self.consultation.title}” ({count} messages).")
+            # Where we stand, for advisors that can say it (the offline interview restates
+            # its open question; after `ask`, it picks the most decisive one). Shown, not
+            # stored: it repeats what the history already holds.
+            resume_text = getattr(self.advisor, "resume_text", None)
+            if resume_text is not None:
+                yield TextDelta(resume_text(self.consultation))
             yield TurnDone()
             return
         async for event in self._drive(self.advisor.opening(self.consultation), None):

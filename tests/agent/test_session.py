@@ -235,3 +235,18 @@ def test_a_cancelled_turn_keeps_its_partial_answer_in_its_own_consultation():
     s, first = asyncio.run(run())
     assert s.store.load(first.id).messages[-1]["content"].startswith("one ")
     assert s.consultation.messages == []
+
+
+def test_resuming_an_offline_consultation_started_with_ask_asks_its_open_question(tmp_path):
+    # `ft-advisor ask` answers in one shot and lists the open questions without asking;
+    # reopening it (app or line mode) must pick the interview up at the most decisive one.
+    store = ConsultationStore(tmp_path / "c")
+    first = Session.start(offline=True, one_shot=True, store=store)
+    _drain(first.send("Our support bot's answers are often wrong and we have no labelled data"))
+
+    again = Session.start(offline=True, resume=first.consultation.id, store=store)
+    events = _drain(again.opening())
+    shown = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert any(isinstance(e, Notice) and "Resumed" in e.text for e in events)
+    assert "1." in shown and "?" in shown  # a numbered question
+    assert again.consultation.state["interview"]["pending"]  # the answer will be read against it

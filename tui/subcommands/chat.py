@@ -112,13 +112,11 @@ class PlainChat:
         self.note(f"ft-advisor chat · {self.session.label} · consultation {c.id}"
                   + (" · /quit or end of input to leave" if self.interactive else ""))
         await self.show(self.session.opening())
-        if resumed:
-            # Where we stand: the rule-only interview restates its pending question; for
-            # the other advisors, the last answer.
-            resume_text = getattr(self.session.advisor, "resume_text", None)
-            last = resume_text(c) if resume_text else next(
-                (m.get("content") for m in reversed(c.messages)
-                 if m.get("role") == "assistant" and m.get("content")), None)
+        if resumed and not hasattr(self.session.advisor, "resume_text"):
+            # The offline interview says where we stand in opening(); for the other
+            # advisors, repeat the last answer (line mode shows no history).
+            last = next((m.get("content") for m in reversed(c.messages)
+                         if m.get("role") == "assistant" and m.get("content")), None)
             if last:
                 self.write(last)
         while True:
