@@ -201,7 +201,7 @@ def cost_comparison(profile: dict[str, Any], recommended: str | None = None) -> 
 
 def cost_table(result: dict[str, Any], recommended: str | None = None) -> str:
     """The compare tool's result as a Markdown table, with the break-even month."""
-    from tools.units import fmt_usd
+    from tools.units import fmt_count, fmt_usd
 
     strategies = result.get("strategies") or {}
     if not strategies:
@@ -210,11 +210,12 @@ def cost_table(result: dict[str, Any], recommended: str | None = None) -> str:
     total_label = f"total over {horizon} months" if horizon else "total"
     rows = [f"| strategy | setup | per month | {total_label} | range |", "|---|---:|---:|---:|---:|"]
     for name, figures in strategies.items():
-        label = STRATEGY_LABELS.get(name, name)
+        label = STRATEGY_LABELS.get(name, name).split(" (")[0]  # "RAG", not its expansion
         if name == recommended:
             label = f"**{label}** (recommended)"
         low, high = figures.get("low"), figures.get("high")
-        spread = f"{_usd(low, fmt_usd)} – {_usd(high, fmt_usd)}" if low is not None and high is not None else "—"
+        # Short names and a compact range, so the table fits a chat pane beside the sidebar.
+        spread = f"${fmt_count(low)}–${fmt_count(high)}" if low is not None and high is not None else "—"
         rows.append(f"| {label} | {_usd(figures.get('setup_usd'), fmt_usd)} | "
                     f"{_usd(figures.get('monthly_usd'), fmt_usd)} | {_usd(figures.get('total_usd'), fmt_usd)} | {spread} |")
     out = "\n".join(rows)
