@@ -297,33 +297,12 @@ def _decide(profile: dict[str, Any], strict: bool = False) -> dict[str, Any] | N
 
 
 def _update_profile(c: Consultation, args: dict[str, Any]) -> tuple[dict[str, Any], list[Event]]:
-    """Merge the facts into the profile, validated as a whole; later answers win."""
-    args = _coerce_numbers(args)
-    merged = dict(c.profile)
-    changed: dict[str, Any] = {}
-    notes: list[str] = []
-    for key, value in args.items():
-        old = merged.get(key)
-        if value is None:
-            if key in merged:
-                del merged[key]
-                changed[key] = None
-            continue
-        if old is not None and old != value:
-            notes.append(f"{key}: {value!r} replaces {old!r} (later answer wins)")
-        if old != value:
-            changed[key] = value
-        merged[key] = value
-    try:
-        from tools.profile import validate_profile
-    except ModuleNotFoundError as exc:
-        if exc.name != "tools.profile":
-            raise
-        validated = merged
-    else:
-        validated = validate_profile(merged)
+    """Merge the facts into the profile, validated as a whole; later answers win. The
+    model sends whole lists, so they replace; a value that does not validate raises."""
+    from agent.rule_advisor import apply_updates
+
+    validated, changed, notes = apply_updates(c.profile, _coerce_numbers(args), replace_lists=True, strict=True)
     c.profile = validated
-    changed = {k: validated.get(k) for k in changed}
     result = {"profile": validated, "changed": sorted(changed)}
     if notes:
         result["notes"] = notes

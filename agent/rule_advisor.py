@@ -103,13 +103,16 @@ def show_value(name: str, value: Any) -> str:
 
 
 def apply_updates(profile: dict[str, Any], updates: dict[str, Any], removed_goals: Iterable[str] = (),
-                  *, replace_lists: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Merge `updates` into a copy of `profile`, validated.
+                  *, replace_lists: bool = False,
+                  strict: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Merge `updates` into a copy of `profile`, validated. The one merge both advisors
+    use (the LLM's update_profile tool too).
 
     Lists (goals, tried) grow unless `replace_lists`; scalar fields take the new value,
     and a note says which earlier answer it replaces (the later answer wins). An update
     that does not validate is dropped with a note naming the field and what was
-    expected. Returns (new profile, changed fields, notes)."""
+    expected; with `strict`, the InputError is raised instead (a model gets it back as
+    an error to fix). Returns (new profile, changed fields, notes)."""
     from tools.profile import validate_profile
 
     new = dict(profile)
@@ -150,7 +153,7 @@ def apply_updates(profile: dict[str, Any], updates: dict[str, Any], removed_goal
             break
         except InputError as exc:
             bad = exc.field.removeprefix("$.").split("[")[0].split(".")[0]
-            if bad not in changed or bad not in new:
+            if strict or bad not in changed or bad not in new:
                 raise
             notes.append(f"ignored {exc.message()}")
             if bad in profile:
