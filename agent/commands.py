@@ -98,7 +98,7 @@ def _help(rest: str, session: "Session", reply: _Reply) -> None:
 
 def _profile(rest: str, session: "Session", reply: _Reply) -> None:
     from agent.rule_advisor import FIELD_LABELS, show_value
-    from tools.profile import PROFILE_FIELDS
+    from tools.decision.profile import PROFILE_FIELDS
 
     profile = session.consultation.profile
     if not profile:
@@ -123,7 +123,7 @@ _FALSE = {"no", "n", "false", "0", "off"}
 
 
 def _known_field(name: str) -> dict[str, Any]:
-    from tools.profile import PROFILE_FIELDS, PROFILE_SCHEMA
+    from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA
 
     props = PROFILE_SCHEMA["properties"]
     if name not in props:
@@ -137,7 +137,7 @@ def _known_field(name: str) -> dict[str, Any]:
 def parse_field_value(name: str, raw: str) -> Any:
     """A /set value as the profile field's type; InputError naming the field and what
     it accepts."""
-    from tools.profile import _expected
+    from tools.decision.profile import _expected
     from tools.units import parse_quantity
 
     spec = _known_field(name)
@@ -180,7 +180,7 @@ def parse_field_value(name: str, raw: str) -> Any:
 
 def _set(rest: str, session: "Session", reply: _Reply) -> None:
     from agent.rule_advisor import FIELD_LABELS, set_profile, show_value
-    from tools.profile import PROFILE_FIELDS
+    from tools.decision.profile import PROFILE_FIELDS
 
     if "=" not in rest:
         raise InputError("/set", "FIELD=VALUE with FIELD one of " + ", ".join(PROFILE_FIELDS),
@@ -192,7 +192,7 @@ def _set(rest: str, session: "Session", reply: _Reply) -> None:
         _known_field(name)
         change = set_profile(c, {name: None})
     else:
-        from tools.profile import validate_profile
+        from tools.decision.profile import validate_profile
 
         value = parse_field_value(name, raw)
         try:
@@ -360,7 +360,7 @@ def _compare(rest: str, session: "Session", reply: _Reply) -> None:
 
     tool = by_cli_name("compare")
     if tool is None:
-        raise InputError("/compare", "the cost models (tools.compare) to be installed")
+        raise InputError("/compare", "the cost models (tools.estimators.compare) to be installed")
     try:
         tokens = shlex.split(rest)
     except ValueError as exc:
@@ -433,11 +433,11 @@ def estimate_markdown(kind: str, data: dict[str, Any]) -> str:
 
 def _prompt(rest: str, session: "Session", reply: _Reply) -> None:
     try:
-        from tools.scaffold import build_prompt_scaffold
+        from tools.decision.scaffold import build_prompt_scaffold
     except ModuleNotFoundError as exc:
-        if exc.name != "tools.scaffold":
+        if exc.name != "tools.decision.scaffold":
             raise
-        raise InputError("/prompt", "the prompt scaffold builder (tools.scaffold) to be installed") from None
+        raise InputError("/prompt", "the prompt scaffold builder (tools.decision.scaffold) to be installed") from None
     scaffold = build_prompt_scaffold(session.consultation.profile)
     reply.parts.append("Here is a structured prompt for your case: try it before paying for fine-tuning.\n\n"
                        + scaffold)
@@ -445,11 +445,11 @@ def _prompt(rest: str, session: "Session", reply: _Reply) -> None:
 
 def _report(rest: str, session: "Session", reply: _Reply) -> None:
     try:
-        from tools.report import build_report
+        from tools.decision.report import build_report
     except ModuleNotFoundError as exc:
-        if exc.name != "tools.report":
+        if exc.name != "tools.decision.report":
             raise
-        raise InputError("/report", "the report builder (tools.report) to be installed") from None
+        raise InputError("/report", "the report builder (tools.decision.report) to be installed") from None
     c = session.consultation
     try:
         target = shlex.split(rest)[0] if rest.strip() else f"ft-advisor-report-{c.id}.md"

@@ -28,7 +28,7 @@ class Consultation:
     title: str = "New consultation"
     created: str = field(default_factory=_now)
     updated: str = field(default_factory=_now)
-    #: The case profile (see tools/profile.py for its schema).
+    #: The case profile (see tools/decision/profile.py for its schema).
     profile: dict[str, Any] = field(default_factory=dict)
     #: Chat history in OpenAI message format: {"role", "content", ...}. Rule-only turns
     #: use plain user/assistant messages; LLM turns add tool calls and tool messages.

@@ -40,7 +40,7 @@ class ProfileChanged:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The decision as a JSON-ready dict (tools.decision.Decision.to_dict())."""
+    """The decision as a JSON-ready dict (tools.decision.decide.Decision.to_dict())."""
 
     decision: dict[str, Any]
 

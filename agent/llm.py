@@ -37,9 +37,9 @@ def prompt(name: str) -> str:
 # -- the tools the model sees -----------------------------------------------------------
 def _profile_schema() -> dict[str, Any] | None:
     try:
-        from tools.profile import PROFILE_SCHEMA
+        from tools.decision.profile import PROFILE_SCHEMA
     except ModuleNotFoundError as exc:
-        if exc.name != "tools.profile":
+        if exc.name != "tools.decision.profile":
             raise
         return None
     return PROFILE_SCHEMA
@@ -283,9 +283,9 @@ def _failure_text(failure: ProviderFailure) -> str:
 
 def _decide(profile: dict[str, Any], strict: bool = False) -> dict[str, Any] | None:
     try:
-        from tools.decision import decide
+        from tools.decision.decide import decide
     except ModuleNotFoundError as exc:
-        if exc.name != "tools.decision" or strict:
+        if exc.name != "tools.decision.decide" or strict:
             raise
         return None
     try:

@@ -541,7 +541,7 @@ def _catalog_models() -> list[Any]:
     """The catalog's models, or [] when the catalog is unavailable (then no model
     names are recognised, and sizes are not mapped)."""
     try:
-        from tools.catalog import get_catalog
+        from tools.catalog.catalog import get_catalog
     except ModuleNotFoundError:
         return []
     try:

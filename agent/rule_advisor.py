@@ -4,7 +4,7 @@ It asks for the case in the user's own words, reads the facts out of the text wi
 deterministic parsing (agent/parsing.py), says what it understood, then asks the one
 question the decision says could change the answer most (`Decision.missing`), until
 enough is known or the user asks for the recommendation. The recommendation comes from
-tools.decision with its reasons, warnings and a cost comparison from tools.compare.
+tools.decision.decide with its reasons, warnings and a cost comparison from tools.estimators.compare.
 
 Its state (stage, pending question, skipped fields) lives in `consultation.state`
 under "interview", so a saved consultation resumes mid-interview. The fixed texts live
@@ -70,7 +70,7 @@ def text(name: str, **values: Any) -> str:
 # --------------------------------------------------------------------------- profile helpers
 
 def _schema() -> dict[str, Any]:
-    from tools.profile import PROFILE_SCHEMA
+    from tools.decision.profile import PROFILE_SCHEMA
 
     return PROFILE_SCHEMA["properties"]
 
@@ -113,7 +113,7 @@ def apply_updates(profile: dict[str, Any], updates: dict[str, Any], removed_goal
     that does not validate is dropped with a note naming the field and what was
     expected; with `strict`, the InputError is raised instead (a model gets it back as
     an error to fix). Returns (new profile, changed fields, notes)."""
-    from tools.profile import validate_profile
+    from tools.decision.profile import validate_profile
 
     new = dict(profile)
     changed: dict[str, Any] = {}
@@ -183,7 +183,7 @@ def understood(changed: dict[str, Any], notes: Iterable[str] = ()) -> str:
 # --------------------------------------------------------------------------- decision
 
 def decide(profile: dict[str, Any]) -> dict[str, Any]:
-    from tools.decision import decide as run_decision
+    from tools.decision.decide import decide as run_decision
 
     return run_decision(profile).to_dict()
 
@@ -191,7 +191,7 @@ def decide(profile: dict[str, Any]) -> dict[str, Any]:
 def cost_comparison(profile: dict[str, Any], recommended: str | None = None) -> tuple[str, dict[str, Any] | None]:
     """A Markdown table of the strategies' costs over the horizon, from the same
     comparison the decision used. Returns (markdown, result or None)."""
-    from tools.decision import compare_for
+    from tools.decision.decide import compare_for
 
     try:
         result = compare_for(profile)
@@ -643,7 +643,7 @@ class RuleAdvisor:
     # -- shared with the commands -------------------------------------------------
     @staticmethod
     def help_text() -> str:
-        from tools.profile import PROFILE_FIELDS
+        from tools.decision.profile import PROFILE_FIELDS
 
         return text("help", fields=", ".join(f"`{f}`" for f in PROFILE_FIELDS))
 

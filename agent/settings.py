@@ -45,9 +45,9 @@ class LLMSettings:
 
 def _llm_config() -> dict[str, Any]:
     try:
-        from tools.config import load_config
+        from tools.catalog.config import load_config
     except ModuleNotFoundError as exc:
-        if exc.name != "tools.config":
+        if exc.name != "tools.catalog.config":
             raise
         return {}
     table = load_config().get("llm") or {}

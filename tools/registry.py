@@ -13,15 +13,15 @@ from tools.units import parse_quantity
 # Modules that define a module-level ``TOOL`` (or ``TOOLS`` list). Imported lazily so
 # that `ft-advisor --help` pays for none of them.
 _MODULES = (
-    "tools.training",
-    "tools.memory",
-    "tools.api_finetune",
-    "tools.inference",
-    "tools.data_prep",
-    "tools.maintenance",
-    "tools.rag",
-    "tools.compare",
-    "tools.decision",
+    "tools.estimators.training",
+    "tools.estimators.memory",
+    "tools.estimators.api_finetune",
+    "tools.estimators.inference",
+    "tools.estimators.data_prep",
+    "tools.estimators.maintenance",
+    "tools.estimators.rag",
+    "tools.estimators.compare",
+    "tools.decision.decide",
 )
 
 

@@ -408,7 +408,7 @@ interview and calls the same tools. Everything is saved after every message.
         profile = dict(self.session.consultation.profile)
 
         def compare() -> dict[str, Any] | None:
-            from tools.decision import compare_for
+            from tools.decision.decide import compare_for
 
             return compare_for(profile)
 

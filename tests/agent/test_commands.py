@@ -190,14 +190,14 @@ def test_compare_uses_the_profile_and_flags(session):
 
 
 def test_prompt(session):
-    pytest.importorskip("tools.scaffold")
+    pytest.importorskip("tools.decision.scaffold")
     send(session, "/set goals=output_format")
     text = said(send(session, "/prompt"))
     assert "try it before paying for fine-tuning" in text and len(text) > 200
 
 
 def test_report_writes_a_file(session, tmp_path):
-    pytest.importorskip("tools.report")
+    pytest.importorskip("tools.decision.report")
     send(session, "/set goals=accuracy")
     target = tmp_path / "out" / "report.md"
     text = said(send(session, f"/report {target}"))
@@ -206,7 +206,7 @@ def test_report_writes_a_file(session, tmp_path):
 
 
 def test_report_to_an_unwritable_path_names_the_path(session, tmp_path):
-    pytest.importorskip("tools.report")
+    pytest.importorskip("tools.decision.report")
     blocker = tmp_path / "file"
     blocker.write_text("x")
     text = said(send(session, f"/report {blocker}/sub/report.md"))
@@ -265,7 +265,7 @@ def test_recommendation_event_after_set_when_advising():
 def test_compare_agrees_with_the_recommendation_figures(session):
     # /compare and the recommendation's cost table price the same profile the same way
     # (the labelled examples are not passed as compare's target training-set size).
-    from tools.decision import compare_for
+    from tools.decision.decide import compare_for
 
     send(session, "/set labeled_examples=3000")
     send(session, "/set requests_per_month=500k")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from agent.parsing import MAX_CHARS, clean, extract_facts, find_model, parse_answer, quantities
-from tools.profile import FIELDS, validate_profile
+from tools.decision.profile import FIELDS, validate_profile
 
 
 def facts(text):
@@ -64,7 +64,7 @@ def test_several_numbers_in_one_sentence_go_to_their_own_fields():
 def test_model_names_and_sizes(text, expected):
     model = facts(text).get("model")
     if expected is None:  # a size alone: the nearest catalog model of about that size
-        from tools.catalog import get_catalog
+        from tools.catalog.catalog import get_catalog
 
         assert 6e9 <= get_catalog().model(model).params <= 8.1e9
     else:

@@ -389,7 +389,7 @@ def test_how_many_examples_comes_before_how_clean_they_are():
     assert _pending_question(decision, {}, {})["field"] == "labeled_examples"
     assert _pending_question(decision, {}, {"skipped": ["labeled_examples"]})["field"] == "data_quality"
     # Without examples there is nothing to be clean: decide() does not ask it at all.
-    from tools.decision import decide
+    from tools.decision.decide import decide
 
     profile = {"goals": ["style"], "labeled_examples": 0}
     assert _pending_question(decide(profile).to_dict(), profile, {})["field"] != "data_quality"

@@ -3,8 +3,8 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from tools.api_finetune import estimate_api_finetune
-from tools.catalog import get_catalog
+from tools.estimators.api_finetune import estimate_api_finetune
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
 from tui.cli import main
 

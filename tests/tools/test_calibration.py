@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.memory import estimate_memory
-from tools.training import estimate_training
+from tools.estimators.memory import estimate_memory
+from tools.estimators.training import estimate_training
 
 STATES = ("weights_gb", "gradients_gb", "optimizer_gb", "adapter_gb")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import catalog as catalog_module
-from tools.catalog import get_catalog
+from tools.catalog import catalog as catalog_module
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
 
 REQUIRED_GPUS = ["a100-40gb", "a100-80gb", "h100", "h200", "l4", "a10g", "t4", "rtx-4090", "l40s", "mi300x"]
@@ -268,7 +268,7 @@ def _run(code: str, env_extra: dict[str, str] | None = None) -> str:
 def test_litellm_map_is_read_without_importing_litellm(tmp_path):
     out = _run(
         "import sys\n"
-        "from tools.catalog import get_catalog\n"
+        "from tools.catalog.catalog import get_catalog\n"
         "c = get_catalog()\n"
         "print(c.api_offer('gpt-4o-mini').ft_input_per_1m, c.embedding('text-embedding-3-small').dims)\n"
         "print(sorted(m for m in sys.modules if m == 'litellm' or m.startswith('litellm.')))\n",
@@ -281,7 +281,7 @@ def test_importing_the_catalog_stays_light(tmp_path):
     """No TOML parser, platformdirs or litellm until a config or API price is needed."""
     out = _run(
         "import sys\n"
-        "import tools.catalog as c\n"
+        "import tools.catalog.catalog as c\n"
         "heavy = ('tomllib', 'platformdirs', 'litellm')\n"
         "print([m for m in heavy if m in sys.modules])\n"
         "c.get_catalog().gpu('h100')\n"
@@ -405,7 +405,7 @@ def test_get_catalog_is_cached_until_the_config_changes():
 
 def test_entries_serialise_to_json():
     cat = get_catalog()
-    from tools.catalog import entry_dict
+    from tools.catalog.catalog import entry_dict
 
     for entry in [*cat.gpus.values(), *cat.models.values(), *cat.all_api_offers(), *cat.together_tiers,
                   cat.availability("openai", date(2026, 11, 29))]:

@@ -3,10 +3,10 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tools.compare import PROFILE_FIELDS, STRATEGIES, compare_strategies
-from tools.data_prep import estimate_data_prep
+from tools.estimators.compare import PROFILE_FIELDS, STRATEGIES, compare_strategies
+from tools.estimators.data_prep import estimate_data_prep
 from tools.errors import InputError
-from tools.inference import estimate_inference
+from tools.estimators.inference import estimate_inference
 from tui.cli import main
 
 DAY = "2026-01-01"  # OpenAI still open to everyone: results do not move with the calendar

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tools.catalog import get_catalog
-from tools.config import config_path, dumps_toml, load_config, save_config
+from tools.catalog.catalog import get_catalog
+from tools.catalog.config import config_path, dumps_toml, load_config, save_config
 from tools.errors import InputError
 
 
@@ -262,12 +262,12 @@ def test_toml_writer_round_trips(data):
 
 
 def test_the_documented_example_is_a_valid_config():
-    """The format shown in tools/config.py's docstring must load and apply as described."""
+    """The format shown in tools/catalog/config.py's docstring must load and apply as described."""
     import textwrap
 
-    import tools.config
+    import tools.catalog.config
 
-    doc = tools.config.__doc__
+    doc = tools.catalog.config.__doc__
     example = textwrap.dedent(doc.split("Format::", 1)[1].split("Overrides merge", 1)[0])
     _write(example)
     cat = get_catalog()

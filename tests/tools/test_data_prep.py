@@ -4,7 +4,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from tools.data_prep import estimate_data_prep
+from tools.estimators.data_prep import estimate_data_prep
 from tools.errors import InputError
 from tui.cli import main
 

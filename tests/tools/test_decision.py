@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.compare import compare_strategies
-from tools.decision import MAX_CONFIDENCE, TOOL, decide
+from tools.estimators.compare import compare_strategies
+from tools.decision.decide import MAX_CONFIDENCE, TOOL, decide
 from tools.errors import InputError
-from tools.profile import (DATA_QUALITY, FIELDS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, MYTH_GOALS,
+from tools.decision.profile import (DATA_QUALITY, FIELDS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, MYTH_GOALS,
                            PROFILE_SCHEMA, STRATEGIES)
 from tools.registry import call, get_tool
 

@@ -3,10 +3,10 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from tools.catalog import get_catalog
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
-from tools.inference import BANDWIDTH_EFFICIENCY, estimate_inference
-from tools.memory import estimate_memory
+from tools.estimators.inference import BANDWIDTH_EFFICIENCY, estimate_inference
+from tools.estimators.memory import estimate_memory
 from tui.cli import main
 
 OPENAI = ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-3.5-turbo"]

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from tools.errors import InputError
-from tools.maintenance import estimate_maintenance
-from tools.training import estimate_training
+from tools.estimators.maintenance import estimate_maintenance
+from tools.estimators.training import estimate_training
 from tui.cli import main
 
 HOURLY = 15_000 / 160
@@ -78,9 +78,9 @@ def test_cli(capsys):
 def test_open_model_retraining_priced_from_examples_alone():
     # `--examples` without `--tokens-per-example` uses the documented default size, as
     # the hosted path does, instead of failing.
-    from tools.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
-    from tools.maintenance import estimate_maintenance
-    from tools.training import estimate_training
+    from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
+    from tools.estimators.maintenance import estimate_maintenance
+    from tools.estimators.training import estimate_training
 
     est = estimate_maintenance(knowledge_changes="weekly", model="llama-3.1-8b", examples=5000)
     run = estimate_training(model="llama-3.1-8b", method="lora", examples=5000,

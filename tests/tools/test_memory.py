@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tools.errors import InputError
-from tools.memory import (BYTES_PER_PARAM, CONTEXT_GB, TOOL, USABLE_FRACTION, adapter_params, estimate_memory,
+from tools.estimators.memory import (BYTES_PER_PARAM, CONTEXT_GB, TOOL, USABLE_FRACTION, adapter_params, estimate_memory,
                           resolve_shape, shape_from_params)
 from tools.registry import call, validate_args
 from tui.cli import main

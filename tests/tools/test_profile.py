@@ -7,7 +7,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tools.errors import InputError
-from tools.profile import (FIELDS, GOALS, PROFILE_FIELDS, PROFILE_SCHEMA, parse_profile_json,
+from tools.decision.profile import (FIELDS, GOALS, PROFILE_FIELDS, PROFILE_SCHEMA, parse_profile_json,
                            validate_profile)
 
 ISSUE_FIELDS = ("goals", "proprietary_data", "labeled_examples", "data_quality", "knowledge_changes",

@@ -4,9 +4,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from tools.catalog import get_catalog
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
-from tools.rag import STORE, estimate_rag
+from tools.estimators.rag import STORE, estimate_rag
 from tui.cli import main
 
 

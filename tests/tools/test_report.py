@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from tools.compare import compare_strategies
-from tools.decision import decide
+from tools.estimators.compare import compare_strategies
+from tools.decision.decide import decide
 from tools.errors import InputError
-from tools.report import build_report
-from tools.rules import load_rules
+from tools.decision.report import build_report
+from tools.decision.rules import load_rules
 from tools.units import fmt_usd
 
 TODAY = date(2026, 11, 29)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.decision import decide
-from tools.rules import KINDS, RuleDataError, evaluate, load_rules, parse_rulebook, render_text
+from tools.decision.decide import decide
+from tools.decision.rules import KINDS, RuleDataError, evaluate, load_rules, parse_rulebook, render_text
 
 TODAY = date(2026, 11, 29)
 ARTICLE = Path("/work/shared/seed/real-costs-of-fine-tuning.txt")
@@ -214,7 +214,7 @@ def test_three_valued_evaluation(cond, expected):
 def _raw():
     from importlib import resources
 
-    return json.loads(resources.files("tools").joinpath("data/rules.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("tools.decision").joinpath("data/rules.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("mutate, message", [

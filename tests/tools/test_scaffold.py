@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from tools.errors import InputError
-from tools.profile import GOALS
-from tools.scaffold import build_prompt_scaffold, load_template, schema_from_example
+from tools.decision.profile import GOALS
+from tools.decision.scaffold import build_prompt_scaffold, load_template, schema_from_example
 
 SECTIONS = ("<role>", "<context>", "<constraints>", "<output_format>", "<steps>", "<examples>")
 
@@ -105,7 +105,7 @@ def test_use_case_with_braces_is_not_a_template():
 
 
 def test_every_scaffold_template_is_used(monkeypatch):
-    from tools import scaffold
+    from tools.decision import scaffold
 
     used: set[str] = set()
     real = scaffold.load_template

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tools.errors import InputError
-from tools.memory import shape_from_params
+from tools.estimators.memory import shape_from_params
 from tools.registry import call, validate_args
-from tools.training import (LORA_UTILISATION, MFU_FLOOR, MFU_LARGE, QLORA_TIME_FACTOR, TOOL, default_mfu,
+from tools.estimators.training import (LORA_UTILISATION, MFU_FLOOR, MFU_LARGE, QLORA_TIME_FACTOR, TOOL, default_mfu,
                             estimate_training)
 from tui.cli import main
 
@@ -86,7 +86,7 @@ def test_mixture_of_experts_uses_active_params_for_flops():
 
 
 def test_default_gpus_come_from_the_memory_model():
-    from tools.memory import estimate_memory
+    from tools.estimators.memory import estimate_memory
 
     e = estimate_training(model="llama-3-70b", tokens=1e8, gpu="h100")
     m = estimate_memory(model="llama-3-70b", gpu="h100", seq_len=2048)

@@ -342,7 +342,7 @@ async def test_export_to_a_bad_path_says_why_and_stays_open(tmp_path):
 
 @sync
 async def test_settings_are_saved_without_keys_and_applied(monkeypatch):
-    from tools.config import config_path, load_config
+    from tools.catalog.config import config_path, load_config
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-0000000000")
     app = AdvisorApp(StartOptions(resume=None))
@@ -450,14 +450,14 @@ asyncio.run(main())
 def test_importing_the_app_loads_no_heavy_modules():
     code = ("import sys, tui.app, tui.subcommands.app; "
             "print(sorted(m for m in ('litellm', 'textual_plotext', 'tui.widgets.chat', 'agent.session', "
-            "'tools.decision', 'markdown_it') if m in sys.modules))")
+            "'tools.decision.decide', 'markdown_it') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 @sync
 async def test_a_bad_config_file_starts_offline_with_a_notice_naming_the_field():
-    from tools.config import config_path
+    from tools.catalog.config import config_path
 
     config_path().write_text("[llm]\ntimeout = -1\n")
     app = AdvisorApp(StartOptions(resume=None))

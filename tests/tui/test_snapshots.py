@@ -33,7 +33,7 @@ class _FixedDate(dt.date):
 def _deterministic(monkeypatch):
     """Freeze `date.today()` in every tools module that reads it, and show a config path
     that does not depend on the test's temporary directory."""
-    for name in ("tools.decision", "tools.catalog", "tools.cost_defaults", "tools.report", "tools.compare"):
+    for name in ("tools.decision.decide", "tools.catalog.catalog", "tools.catalog.defaults", "tools.decision.report", "tools.estimators.compare"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError:

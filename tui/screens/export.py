@@ -17,8 +17,8 @@ from tui.screens.dialog import Dialog
 
 
 def build_markdown(session: Any) -> str:
-    """The consultation's report, from the decision tools (tools.report)."""
-    from tools.report import build_report
+    """The consultation's report, from the decision tools (tools.decision.report)."""
+    from tools.decision.report import build_report
 
     c = session.consultation
     return build_report(c.profile)

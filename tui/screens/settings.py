@@ -1,5 +1,5 @@
 """Settings: the model, the API base and offline mode, saved to the config file's
-[llm] table (tools.config.save_config). API keys are never asked for nor stored:
+[llm] table (tools.catalog.config.save_config). API keys are never asked for nor stored:
 they stay in the environment."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def current_settings(session: Any) -> dict[str, Any]:
 
 def save_llm_settings(values: dict[str, Any]) -> str:
     """Merge the values into the config's [llm] table and write it; returns the path."""
-    from tools.config import load_config, save_config
+    from tools.catalog.config import load_config, save_config
 
     config = load_config()
     llm = dict(config.get("llm") or {})
@@ -68,7 +68,7 @@ to the new advisor. API keys are never stored: set them in the environment
         self._config_path = config_path
 
     def compose(self) -> ComposeResult:
-        from tools.config import config_path
+        from tools.catalog.config import config_path
 
         path = self._config_path or str(config_path())
         with VerticalScroll(id="dialog", classes="settings") as box:

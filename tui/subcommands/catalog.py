@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _collect(kind: str, cat: Any, on: Any) -> list[dict[str, Any]]:
-    from tools.catalog import entry_dict
+    from tools.catalog.catalog import entry_dict
 
     if kind == "gpus":
         return [entry_dict(g) for g in cat.gpus.values()]
@@ -41,7 +41,7 @@ def _collect(kind: str, cat: Any, on: Any) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
     from tools.errors import InputError
 
     try:
@@ -169,7 +169,7 @@ def _print(data: dict[str, list[dict[str, Any]]], config_path: str | None) -> No
     if config_path:
         note = f"config overrides from {config_path}"
     else:
-        from tools.config import config_path as default_path
+        from tools.catalog.config import config_path as default_path
 
         # Say where the file goes: a user who wants to override a price needs the path.
         note = f"no config file ({default_path()}): shipped figures only"

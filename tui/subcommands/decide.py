@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_profile(path: str) -> dict[str, Any]:
     """The validated profile in `path` ("-" = stdin); InputError for every bad input."""
     from tools.errors import InputError
-    from tools.profile import parse_profile_json
+    from tools.decision.profile import parse_profile_json
 
     if path == "-":
         if sys.stdin.isatty():  # a person at the keyboard: say why nothing happens
@@ -157,7 +157,7 @@ def print_decision(data: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools.decision import decide
+    from tools.decision.decide import decide
     from tools.errors import InputError
 
     try:

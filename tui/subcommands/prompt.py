@@ -16,9 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools.decision import decide
+    from tools.decision.decide import decide
     from tools.errors import InputError
-    from tools.scaffold import build_prompt_scaffold
+    from tools.decision.scaffold import build_prompt_scaffold
     from tui.subcommands.decide import fail, parse_date, read_profile, write_output
 
     try:

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from tools.errors import InputError
-    from tools.report import build_report
+    from tools.decision.report import build_report
     from tui.subcommands.decide import fail, parse_date, read_profile, write_output
 
     try:

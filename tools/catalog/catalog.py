@@ -1,9 +1,9 @@
 """The catalogs every estimator draws on: GPUs, open-weight models, API fine-tuning
 offers, Together AI's fine-tuning tiers, embedding prices and provider availability.
 
-Figures live in small JSON files in ``tools/data/``; every entry carries ``source`` and
+Figures live in small JSON files in ``tools/catalog/data/``; every entry carries ``source`` and
 ``as_of`` so an estimate can say where each number came from and how old it is. The
-user's TOML config (see ``tools.config``) overrides or adds entries field by field.
+user's TOML config (see ``tools.catalog.config``) overrides or adds entries field by field.
 
 API inference prices are not typed here: they are read from litellm's bundled price map
 (``model_prices_and_context_window_backup.json``) *as a file*, without importing
@@ -611,7 +611,7 @@ def _base_raw() -> dict[str, Any]:
 
 
 def _config_key() -> tuple[Any, ...]:
-    from tools.config import config_path
+    from tools.catalog.config import config_path
 
     path = config_path()
     try:
@@ -627,7 +627,7 @@ def get_catalog() -> Catalog:
     key = _config_key()
     cat = _catalog_cache.get(key)
     if cat is None:
-        from tools.config import apply_overrides, load_config
+        from tools.catalog.config import apply_overrides, load_config
 
         raw = _base_raw()
         path = key[0] if key[1] is not None else None

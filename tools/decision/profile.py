@@ -288,9 +288,9 @@ def _resolve_model(name: str) -> str:
     """A catalog id for `name` (open-weight model or API offer), or InputError with the
     nearest names. Without a catalog module (partial install) the name is kept."""
     try:
-        from tools.catalog import get_catalog
+        from tools.catalog.catalog import get_catalog
     except ModuleNotFoundError as exc:
-        if exc.name == "tools.catalog":
+        if exc.name == "tools.catalog.catalog":
             return name
         raise
     catalog = get_catalog()

@@ -1,4 +1,4 @@
-"""The article's rules, loaded from `tools/data/rules.json` and evaluated over the facts
+"""The article's rules, loaded from `tools/decision/data/rules.json` and evaluated over the facts
 of a case.
 
 Evaluation is three-valued: a condition is True, False or None (unknown), because a
@@ -119,7 +119,7 @@ def parse_rulebook(data: dict[str, Any]) -> RuleBook:
 
 @lru_cache(maxsize=1)
 def load_rules() -> RuleBook:
-    text = resources.files("tools").joinpath("data/rules.json").read_text(encoding="utf-8")
+    text = resources.files("tools.decision").joinpath("data/rules.json").read_text(encoding="utf-8")
     return parse_rulebook(json.loads(text))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.errors import InputError
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
@@ -75,7 +75,7 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
                           examples: Any = None, tokens_per_example: Any = None,
                           epochs: Any = None, date: str | None = None) -> ApiFinetuneEstimate:
     """Price one fine-tuning job at a hosted provider on a given date."""
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
 
     cat = get_catalog()
     on = d.parse_date(date)

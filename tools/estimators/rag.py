@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
 
@@ -72,9 +72,9 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
                  setup_engineer_months: Any = None, engineer_month_usd: Any = None,
                  gpu: str | None = None) -> RagEstimate:
     """Set-up and monthly cost of retrieval over a corpus for a model at a request volume."""
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
     from tools.errors import InputError
-    from tools.inference import estimate_inference
+    from tools.estimators.inference import estimate_inference
 
     assumptions: list[Assumption] = []
     warnings: list[str] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.errors import InputError
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
@@ -100,8 +100,8 @@ def _dedicated(spec: Any, *, requests: float, prompt: float, output: float, gpu_
                precision: str, concurrency: float, utilisation: float, hours: float,
                price_override: float | None, assumptions: list[Assumption],
                warnings: list[str]) -> dict[str, Any]:
-    from tools.catalog import get_catalog
-    from tools.memory import estimate_memory
+    from tools.catalog.catalog import get_catalog
+    from tools.estimators.memory import estimate_memory
 
     gpu = get_catalog().gpu(gpu_name or DEFAULT_GPU, field="gpu")
     mem = estimate_memory(model=spec.id, method="inference", precision=precision, gpu=gpu.id,
@@ -193,7 +193,7 @@ def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = N
             gpu=gpu, concurrency=concurrency, utilisation=utilisation, hours_per_month=hours_per_month,
             price_per_gpu_hour=price_per_gpu_hour).items() if v is not None]
         if gpu is not None:
-            from tools.catalog import get_catalog
+            from tools.catalog.catalog import get_catalog
 
             get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
         if ignored:

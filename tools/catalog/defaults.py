@@ -119,7 +119,7 @@ def _names(cat: Any) -> dict[str, frozenset[str]]:
 def resolve_model(name: str, field: str = "model") -> tuple[str, Any]:
     """("api", ApiOffer) for a hosted fine-tunable model, ("open", ModelSpec) for an
     open-weight model; InputError with the nearest names of both kinds otherwise."""
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
 
     cat = get_catalog()
     # Fast path: an exact id or alias of one kind (a failed lookup computes suggestions).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
 
@@ -99,13 +99,13 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
                        date: str | None = None) -> CompareEstimate:
     """Month-by-month cumulative cost of prompt engineering, RAG, LoRA and full
     fine-tuning for one case. Every argument may be None (a profile fills up slowly)."""
-    from tools.api_finetune import estimate_api_finetune
-    from tools.catalog import get_catalog
-    from tools.data_prep import estimate_data_prep
+    from tools.estimators.api_finetune import estimate_api_finetune
+    from tools.catalog.catalog import get_catalog
+    from tools.estimators.data_prep import estimate_data_prep
     from tools.errors import InputError
-    from tools.inference import estimate_inference
-    from tools.maintenance import RELEASES_PER_YEAR, estimate_maintenance
-    from tools.rag import estimate_rag
+    from tools.estimators.inference import estimate_inference
+    from tools.estimators.maintenance import RELEASES_PER_YEAR, estimate_maintenance
+    from tools.estimators.rag import estimate_rag
 
     assumptions: list[Assumption] = []
     warnings: list[str] = []
@@ -229,7 +229,7 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
             train = estimate_api_finetune(model=entry.id, examples=n_examples,
                                           tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS, date=on)
         else:
-            from tools.training import estimate_training
+            from tools.estimators.training import estimate_training
 
             kwargs = dict(model=tuned_open, method=method, examples=int(round(n_examples)),
                           tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS)

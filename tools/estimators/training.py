@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.errors import InputError
-from tools.memory import (DEFAULT_GPU, DEFAULT_SEQ_LEN, LORA_TARGETS, Shape, adapter_params, check_args,
+from tools.estimators.memory import (DEFAULT_GPU, DEFAULT_SEQ_LEN, LORA_TARGETS, Shape, adapter_params, check_args,
                           estimate_memory, resolve_shape)
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
@@ -193,7 +193,7 @@ def estimate_training(
                                 price_per_gpu_hour=price_per_gpu_hour, lora_rank=lora_rank,
                                 lora_targets=lora_targets, attention=attention))
     method = a["method"]
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
 
     catalog = get_catalog()  # once per call: it checks the config file for changes
     shape = resolve_shape(a["model"], a["params"], catalog)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tools.decision import Decision, compare_for, decide
+from tools.decision.decide import Decision, compare_for, decide
 from tools.errors import InputError
-from tools.profile import FIELDS, validate_profile
-from tools.rules import load_rules
-from tools.scaffold import build_prompt_scaffold, fill
+from tools.decision.profile import FIELDS, validate_profile
+from tools.decision.rules import load_rules
+from tools.decision.scaffold import build_prompt_scaffold, fill
 from tools.units import fmt_assumption as _value, fmt_usd
 
 LABELS = {"prompt_engineering": "Prompt engineering", "rag": "RAG (retrieval-augmented generation)",

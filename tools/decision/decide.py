@@ -1,6 +1,6 @@
 """`decide(profile)`: the article's rules applied to one case.
 
-The strategy comes from the rules in tools/data/rules.json (see tools/rules.py):
+The strategy comes from the rules in tools/decision/data/rules.json (see tools/decision/rules.py):
 
 1. The *alternative* (what to do instead of fine-tuning) is RAG when any firing rule
    points to retrieval (accuracy, hallucinations, private knowledge), else better
@@ -26,9 +26,9 @@ from functools import lru_cache
 from typing import Any
 
 from tools.errors import InputError
-from tools.profile import FIELDS, PROFILE_SCHEMA, validate_profile
+from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
 from tools.registry import Tool
-from tools.rules import RuleBook, fired, load_rules
+from tools.decision.rules import RuleBook, fired, load_rules
 
 FINE_TUNE = ("lora", "full_fine_tune")
 #: Profile fields the cost comparison reads; the rest only steer the rules.
@@ -92,9 +92,9 @@ class Decision:
 
 def _compare_function() -> Any | None:
     try:
-        from tools.compare import compare_strategies
+        from tools.estimators.compare import compare_strategies
     except ModuleNotFoundError as exc:
-        if exc.name == "tools.compare":
+        if exc.name == "tools.estimators.compare":
             return None  # partial install: decide without costs, and say so
         raise
     return compare_strategies
@@ -148,7 +148,7 @@ def _provider_facts(model: str | None, today: date) -> tuple[dict[str, Any], Any
     if not model:
         return {}, None
     try:
-        from tools.catalog import get_catalog
+        from tools.catalog.catalog import get_catalog
 
         offer = get_catalog().api_offer(model)
     except (ModuleNotFoundError, InputError):
@@ -304,7 +304,7 @@ def _strategy_costs(comparison: dict[str, Any], name: str) -> dict[str, Any] | N
 
 def _costs(gathered: _Facts, strategy: str, alternative: str, profile: dict[str, Any]) -> dict[str, Any]:
     if gathered.comparison is None:
-        reason = gathered.cost_error or "the cost models (tools.compare) are not installed"
+        reason = gathered.cost_error or "the cost models (tools.estimators.compare) are not installed"
         return {"error": reason}
     comparison = gathered.comparison
     return {
@@ -312,7 +312,7 @@ def _costs(gathered: _Facts, strategy: str, alternative: str, profile: dict[str,
         "recommended": _strategy_costs(comparison, strategy),
         "alternative": _strategy_costs(comparison, alternative),
         "break_even_month": comparison.get("break_even_month"),
-        "source": "tools.compare.compare_strategies (ft-advisor estimate compare)",
+        "source": "tools.estimators.compare.compare_strategies (ft-advisor estimate compare)",
     }
 
 

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
 

@@ -174,7 +174,7 @@ def resolve_shape(model: str | None, params: float | None, catalog: Any = None) 
     if model is None:
         return shape_from_params(float(params))  # type: ignore[arg-type]
     if catalog is None:
-        from tools.catalog import get_catalog
+        from tools.catalog.catalog import get_catalog
 
         catalog = get_catalog()
     try:
@@ -282,7 +282,7 @@ def estimate_memory(
                                 batch=batch, checkpointing=checkpointing, sharding=sharding, gpu=gpu,
                                 gpus=gpus, lora_rank=lora_rank, lora_targets=lora_targets))
     method, optimizer, sharding = a["method"], a["optimizer"], a["sharding"]
-    from tools.catalog import get_catalog
+    from tools.catalog.catalog import get_catalog
 
     catalog = get_catalog()  # once per call: it checks the config file for changes
     shape = resolve_shape(a["model"], a["params"], catalog)

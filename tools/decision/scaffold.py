@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from tools.profile import GOALS, validate_profile
+from tools.decision.profile import GOALS, validate_profile
 
 #: Goals whose answers must be grounded in retrieved documents.
 _RETRIEVAL_GOALS = ("accuracy", "hallucinations")

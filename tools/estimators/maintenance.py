@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tools import cost_defaults as d
+from tools.catalog import defaults as d
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
 
@@ -45,19 +45,19 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
     if tokens is None and examples is None:
         examples = DEFAULT_EXAMPLES
     if kind == "api":
-        from tools.api_finetune import estimate_api_finetune
+        from tools.estimators.api_finetune import estimate_api_finetune
 
         est = estimate_api_finetune(model=entry.id, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, date=date)
         warnings = list(est.warnings)
         if gpu is not None:
-            from tools.catalog import get_catalog
+            from tools.catalog.catalog import get_catalog
 
             get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
             warnings.append(f"--gpu ignored: {entry.id} is retrained by its provider at its training price")
         return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", warnings
-    from tools.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
-    from tools.training import estimate_training
+    from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
+    from tools.estimators.training import estimate_training
 
     source = f"estimate_training ({entry.id}, {method})"
     if tokens is None and tokens_per_example is None:
