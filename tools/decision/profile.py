@@ -16,17 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.errors import InputError
+from tools.decision.vocabulary import (DATA_QUALITY, GOALS, JUSTIFYING_GOALS, KNOWLEDGE_CHANGES, ML_TEAM,  # noqa: F401
+                                      MYTH_GOALS, STRATEGIES)
 
-GOALS = ("accuracy", "hallucinations", "business_context", "reasoning",
-         "domain_knowledge", "output_format", "jargon", "style")
-#: The goals the article calls myths: fine-tuning is the wrong tool for them.
-MYTH_GOALS = ("accuracy", "hallucinations", "business_context", "reasoning")
-#: The goals that can justify fine-tuning (the article's four scenarios).
-JUSTIFYING_GOALS = ("domain_knowledge", "output_format", "jargon", "style")
-DATA_QUALITY = ("low", "medium", "high")
-KNOWLEDGE_CHANGES = ("rarely", "monthly", "weekly", "daily")
-ML_TEAM = ("none", "some", "strong")
-STRATEGIES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
 
 # Upper bounds catch typos (an extra three zeros) without limiting any real case.
 _MAX_COUNT = 10**12
