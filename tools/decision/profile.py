@@ -17,7 +17,7 @@ from typing import Any
 
 from tools.errors import InputError
 from tools.decision.vocabulary import (DATA_QUALITY, GOALS, JUSTIFYING_GOALS, KNOWLEDGE_CHANGES, ML_TEAM,  # noqa: F401
-                                      MYTH_GOALS, STRATEGIES)
+                                      MYTH_GOALS, STRATEGIES, DEPLOYMENTS, TRIED)
 
 
 # Upper bounds catch typos (an extra three zeros) without limiting any real case.
@@ -92,8 +92,28 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "description": "An example of the required output (JSON or a text template).",
         },
         "tried": {
-            "type": "array", "items": {"enum": ["prompt_engineering", "rag", "lora"]}, "maxItems": 12,
-            "description": "What the user has already tried and found not good enough.",
+            "type": "array", "items": {"enum": list(TRIED)}, "maxItems": 24,
+            "description": "What the user has already tried and found not good enough "
+                           "(structured_outputs: an API-enforced JSON Schema or grammar-constrained decoding).",
+        },
+        "deployment": {
+            "enum": list(DEPLOYMENTS),
+            "description": "Where the model may run. any: third-party APIs allowed; own_cloud: only in the "
+                           "client's own cloud account; on_prem: only on the client's own servers; on_device: "
+                           "on the user's device. Anything but any excludes third-party APIs (privacy, HIPAA, "
+                           "client confidentiality).",
+        },
+        "current_failure_rate": {
+            "type": "number", "minimum": 0, "maximum": 1,
+            "description": "Share of outputs that fail the goal today (0-1), e.g. 0.03 when 3% of JSON breaks.",
+        },
+        "target_failure_rate": {
+            "type": "number", "minimum": 0, "maximum": 1,
+            "description": "The failure rate the client needs to reach (0-1).",
+        },
+        "engineer_month_usd": {
+            "type": "number", "minimum": 0, "maximum": 1e7,
+            "description": "The client's own cost of one engineer-month in USD (their time when they have no team).",
         },
     },
 }
@@ -199,7 +219,32 @@ FIELDS: dict[str, FieldInfo] = {f.name: f for f in (
         ("Better, structured prompts", "prompt_engineering"),
         ("Retrieval (RAG) over our documents", "rag"),
         ("A LoRA fine-tune", "lora"),
+        ("A full fine-tune", "full_fine_tune"),
+        ("Structured outputs (an enforced JSON Schema or grammar)", "structured_outputs"),
+        ("Few-shot examples in the prompt", "few_shot"),
+        ("Retrieval of our documents", "retrieval"),
+        ("Tools (calculator, code, live lookups)", "tool_use"),
+        ("A smaller model", "smaller_model"),
+        ("Distillation into a small model", "distillation"),
+        ("Prompt caching", "caching"),
+        ("The batch API", "batch_api"),
+        ("Routing easy requests to a cheaper model", "routing"),
     ), multiple=True),
+    FieldInfo("deployment", "Where may the model run (privacy rules, HIPAA or client contracts often decide this)?", _c(
+        ("Anywhere: a third-party API is fine", "any"),
+        ("Only in our own cloud account", "own_cloud"),
+        ("Only on our own servers (on-prem)", "on_prem"),
+        ("On the user's device (phone, laptop)", "on_device"),
+    )),
+    FieldInfo("current_failure_rate", "What share of outputs fails today (for example 0.03 for 3%)?", _c(
+        ("Under 1%", 0.005), ("About 3%", 0.03), ("About 10%", 0.1), ("A third or more", 0.35),
+    )),
+    FieldInfo("target_failure_rate", "What failure rate do you need to reach (for example 0.01 for 1%)?", _c(
+        ("Practically none: 0.1%", 0.001), ("About 1%", 0.01), ("About 5%", 0.05),
+    )),
+    FieldInfo("engineer_month_usd", "What does one engineer-month cost you, in USD (your own time if it is just you)?",
+              _c(("Just my own time: about $2,000", 2_000), ("About $8,000", 8_000), ("About $15,000", 15_000),
+                 ("About $25,000", 25_000))),
     FieldInfo("prompt_tokens", "About how long is a typical prompt, in tokens (a page of text is about 500)?", _c(
         ("Short: about 200", 200), ("Medium: about 1,000", 1_000), ("Long: about 4,000", 4_000),
         ("Very long: about 16,000", 16_000),

@@ -85,6 +85,9 @@ TECHNIQUE_TERMS = _index(
 )
 TECHNIQUES = tuple(TECHNIQUE_TERMS)
 
+#: What a client may say they already tried: the strategies, then the techniques.
+TRIED = ("prompt_engineering", "rag", "lora", "full_fine_tune") + TECHNIQUES
+
 #: The case profile's fields, as a person reads them.
 FIELD_LABELS = {
     "use_case": "use case",
