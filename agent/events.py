@@ -61,9 +61,23 @@ class Error:
 
 
 @dataclass(frozen=True)
+class FiguresChecked:
+    """The figures of the answer just given, checked against the engine's context
+    block, the tool results and the user's own words (agent/grounding.py). Comes once
+    per LLM turn, before TurnDone. Front ends mark the unverified ones: they came from
+    the model, not from the cost models."""
+
+    #: How many figures the answer quoted.
+    checked: int
+    #: The ones nothing backs: {"text": "$12k", "value": 12000.0}, in answer order.
+    unverified: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
 class TurnDone:
     #: True when the answer was cut short (cancelled, or the provider failed mid-stream).
     interrupted: bool = False
 
 
-Event = TextDelta | ToolCall | ToolResult | ProfileChanged | Recommendation | Notice | Error | TurnDone
+Event = (TextDelta | ToolCall | ToolResult | ProfileChanged | Recommendation | Notice | Error | FiguresChecked
+         | TurnDone)

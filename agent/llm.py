@@ -1,69 +1,76 @@
 """The LLM advisor: a general model made a fine-tuning consultant by structured prompts
-(prompts/*.md), structured context (the case profile, injected on every call) and
+(prompts/*.md), structured context (the engine's answer, injected on every call) and
 deterministic tools (every number comes from tools/, never from the model).
 
-One user message is a loop: stream the model's answer; if it asks for tools, validate
-each call against the tool's JSON Schema and run it; send results (or errors to fix)
-back; repeat until it answers without tools, or the step limit is reached and one
-last call is made without tools. Invalid calls cost the tool part of a per-turn
-budget; when a tool's budget is spent it is withdrawn for the rest of the turn.
+One user message:
+1. The engine runs first, whatever the model does: the offline interview's reader
+   reads the message into the profile and `decide` recommends. Its answer, plan, costs
+   and open questions go to the model as a context block (prompts/context.md), so a
+   model that calls no tool still answers from the right numbers.
+2. Then the model loop: stream the answer; run the tool calls it asks for (native, or
+   written as text, as many local models do), validated against each tool's JSON
+   Schema; send results (or errors to fix) back; repeat until it answers without
+   tools, or the step limit is reached and one last call is made without tools.
+   Invalid calls cost the tool part of a per-turn budget.
+3. Bounds (agent/bounds.py): a cap on each completion, a repetition guard, a deadline
+   for the turn after which the engine's recommendation answers, caps on tool-call
+   size and count.
+4. Every figure of the answer is checked against the engine's and the tools' numbers
+   (agent/grounding.py); the unverified ones are listed (FiguresChecked) and footnoted.
 """
 from __future__ import annotations
 
+import asyncio
+import difflib
 import json
+from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, AsyncIterator, Callable
 
+from agent import context as engine
+from agent.bounds import Limits, RepetitionGuard
 from agent.consultation import Consultation
-from agent.events import (Error, Event, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall,
-                          ToolResult, TurnDone)
-from agent.provider import Completion, Provider, ProviderFailure, RetryPolicy
+from agent.events import (Error, Event, FiguresChecked, Notice, ProfileChanged, Recommendation, TextDelta,
+                          ToolCall, ToolResult, TurnDone)
+from agent.grounding import Known, check, footnote
+from agent.parsing import clean, extract_facts
+from agent.prompt_files import exists, prompt
+from agent.provider import Completion, Provider, ProviderFailure, RawToolCall, RetryPolicy
+from agent.rule_advisor import apply_updates
+from agent.settings import LLMSettings
+from agent.textcalls import TextCallFilter
+from tools.decision.decide import decide
+from tools.decision.profile import PROFILE_SCHEMA
 from tools.errors import InputError
+from tools.registry import all_tools, get_tool, validate_args
+from tools.units import parse_quantity
 
 UPDATE_PROFILE = "update_profile"
 DECIDE = "decide"
 INTERRUPTED = "_(interrupted)_"
 #: Message keys providers accept; anything else we store (e.g. "interrupted") stays home.
 _WIRE_KEYS = ("role", "content", "tool_calls", "tool_call_id", "name")
-
-
-@lru_cache(maxsize=None)
-def prompt(name: str) -> str:
-    """A prompt file from the prompts package, by name."""
-    return resources.files("prompts").joinpath(name).read_text(encoding="utf-8").strip()
+#: Characters of an oversized or malformed tool call kept in the history.
+_KEPT_ARGS = 200
+#: The use case is the first message, up to this many characters (as offline).
+_USE_CASE_CHARS = 500
 
 
 # -- the tools the model sees -----------------------------------------------------------
-def _profile_schema() -> dict[str, Any] | None:
-    try:
-        from tools.decision.profile import PROFILE_SCHEMA
-    except ModuleNotFoundError as exc:
-        if exc.name != "tools.decision.profile":
-            raise
-        return None
-    return PROFILE_SCHEMA
-
-
-@lru_cache(maxsize=1)
-def _profile_fields() -> tuple[str, ...]:
-    schema = _profile_schema()
-    return tuple(schema["properties"]) if schema is not None else ()
+def _description(name: str, default: str) -> str:
+    """A tool's description: prompts/tool_NAME.md when there is one, else the tool's own."""
+    return prompt(f"tool_{name}.md") if exists(f"tool_{name}.md") else default
 
 
 def _update_profile_spec() -> dict[str, Any]:
-    schema = _profile_schema()
     properties = {}
-    if schema is not None:
-        for key, spec in schema["properties"].items():
-            # null clears a field the user corrected to "unknown".
-            properties[key] = {"anyOf": [spec, {"type": "null"}], "description": spec.get("description", "")}
-    params: dict[str, Any] = {"type": "object", "properties": properties,
-                              "additionalProperties": schema is None}
+    for key, spec in PROFILE_SCHEMA["properties"].items():
+        # null clears a field the user corrected to "unknown".
+        properties[key] = {"anyOf": [spec, {"type": "null"}], "description": spec.get("description", "")}
     return {"type": "function", "function": {
         "name": UPDATE_PROFILE,
         "description": prompt("tool_update_profile.md"),
-        "parameters": params,
+        "parameters": {"type": "object", "properties": properties, "additionalProperties": False},
     }}
 
 
@@ -78,10 +85,81 @@ def _decide_spec() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def tool_specs() -> tuple[dict[str, Any], ...]:
     """Registry estimators + update_profile + decide, as OpenAI function specs."""
-    from tools.registry import all_tools
-
-    specs = [t.spec() for name, t in sorted(all_tools().items()) if name not in (UPDATE_PROFILE, DECIDE)]
+    specs = []
+    for name, tool in sorted(all_tools().items()):
+        if name in (UPDATE_PROFILE, DECIDE):
+            continue
+        spec = tool.spec()
+        spec["function"]["description"] = _description(name, spec["function"]["description"])
+        specs.append(spec)
     return (_update_profile_spec(), _decide_spec(), *specs)
+
+
+@lru_cache(maxsize=1)
+def tool_names() -> frozenset[str]:
+    return frozenset(s["function"]["name"] for s in tool_specs())
+
+
+def system_prompt() -> str:
+    """The system prompt in use (`ft-advisor prompt --system` prints it)."""
+    return prompt("system.md")
+
+
+@dataclass
+class _Stop:
+    """Why a model call was stopped before its end, and the notice that says so."""
+
+    reason: str  # "deadline" | "loop" | "length"
+    notice: str
+
+
+_END = object()
+_TIMEOUT = object()
+
+
+@dataclass(frozen=True)
+class _Raised:
+    exc: BaseException
+
+
+class _Pump:
+    """Reads a provider stream on a task of its own: waiting for the next piece can then
+    stop at the turn's deadline without cancelling the consumer, and the HTTP stream is
+    opened, read and closed in one task (HTTP clients insist on that)."""
+
+    def __init__(self, stream: AsyncIterator[Any]) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=64)
+        self.task = asyncio.get_running_loop().create_task(self._run(stream))
+
+    async def _run(self, stream: Any) -> None:
+        try:
+            async for item in stream:
+                await self.queue.put(item)
+        except Exception as exc:  # ProviderFailure or a bug: raised where it is read
+            await self.queue.put(_Raised(exc))
+        else:
+            await self.queue.put(_END)
+        finally:
+            await stream.aclose()
+
+    async def next(self, timeout: float) -> Any:
+        if timeout <= 0:
+            return _TIMEOUT
+        try:
+            item = await asyncio.wait_for(self.queue.get(), timeout)
+        except asyncio.TimeoutError:
+            return _TIMEOUT
+        if isinstance(item, _Raised):
+            raise item.exc
+        return item
+
+    async def close(self) -> None:
+        if not self.task.done():
+            self.task.cancel()
+        try:
+            await self.task
+        except (asyncio.CancelledError, Exception):
+            pass
 
 
 # -- the advisor -------------------------------------------------------------------------
@@ -89,54 +167,60 @@ class LLMAdvisor:
     def __init__(self, model: str, *, api_base: str | None = None, api_key: str | None = None,
                  timeout: float = 60.0, policy: RetryPolicy | None = None, max_steps: int = 6,
                  tool_error_budget: int = 3, mode: str = "llm", label: str | None = None,
-                 per_call: Callable[..., dict[str, Any]] | None = None) -> None:
+                 per_call: Callable[..., dict[str, Any]] | None = None, limits: Limits | None = None) -> None:
         self.mode = mode  # type: ignore[assignment]
         self.label = label or model
-        self.provider = Provider(model, api_base=api_base, api_key=api_key, timeout=timeout,
-                                 policy=policy, per_call=per_call)
+        self.limits = limits or Limits()
+        self.provider = Provider(model, api_base=api_base, api_key=api_key, timeout=timeout, policy=policy,
+                                 max_tokens=self.limits.max_tokens, max_tool_args=self.limits.max_tool_args,
+                                 per_call=per_call)
         self.max_steps = max_steps
         self.tool_error_budget = tool_error_budget
-        self._decided: tuple[str, dict[str, Any]] | None = None
+        #: False once the server refused `tools`: calls go without them, and the engine's
+        #: answer reaches the model through the context block alone.
+        self.native_tools = True
+        self._decided: tuple[str, dict[str, Any] | None] | None = None
+        #: The context block of the last call (what this turn's figures are checked against).
+        self._context = ""
+
+    @classmethod
+    def from_settings(cls, settings: LLMSettings) -> "LLMAdvisor":
+        return cls(settings.model or "", api_base=settings.api_base, api_key=settings.api_key,
+                   timeout=settings.timeout,
+                   limits=Limits(max_tokens=settings.max_tokens, turn_deadline=settings.turn_deadline))
 
     def _decision(self, profile: dict[str, Any], strict: bool = False) -> dict[str, Any] | None:
         """decide(profile), computed once per profile state: the context of each call
-        and the decide tool need the same answer, and it is not free (~tens of ms)."""
+        and the decide tool need the same answer, and it is not free (~tens of ms).
+        None when the profile does not validate (strict: the InputError is raised)."""
         key = json.dumps(profile, sort_keys=True, default=str)
-        if self._decided is not None and self._decided[0] == key:
+        if self._decided is not None and self._decided[0] == key and (self._decided[1] is not None or not strict):
             return self._decided[1]
-        result = _decide(profile, strict=strict)
-        if result is not None:
-            self._decided = (key, result)
+        try:
+            result: dict[str, Any] | None = decide(profile).to_dict()
+        except InputError:
+            if strict:
+                raise
+            result = None
+        self._decided = (key, result)
         return result
 
     # -- context ---------------------------------------------------------------------
     def context(self, c: Consultation) -> str:
-        """The structured context for this call: the profile and what is still open."""
-        lines = ["## Case profile (structured context, kept up to date with update_profile)",
-                 "```json", json.dumps(c.profile, indent=1, ensure_ascii=False, sort_keys=True), "```"]
-        unknown = [name for name in _profile_fields() if name not in c.profile]
-        if unknown:
-            lines.append("Not known yet: " + ", ".join(unknown) + ".")
-        rec = c.recommendation
-        if rec:
-            # What decide last said; it is re-run (a tool call) when the facts change.
-            missing = [str(m.get("field")) for m in rec.get("missing", []) if isinstance(m, dict)]
-            confidence = rec.get("confidence")
-            shown = f"{confidence:.0%}" if isinstance(confidence, (int, float)) else "unknown"
-            lines.append(f"Last recommendation (from decide): {rec.get('strategy')}, confidence "
-                         f"{shown}; facts that could change it, most important first: "
-                         + (", ".join(missing[:5]) or "none") + ".")
-        else:
-            lines.append("No recommendation yet: call `decide` once the goals and the main facts are known.")
-        return "\n".join(lines)
+        """The structured context for this call: the engine's reading of the case."""
+        self._context = engine.render(c.profile, self._decision(c.profile))
+        return self._context
 
     def request_messages(self, c: Consultation, start: int = 0, final: bool = False) -> list[dict[str, Any]]:
-        history = _wire_history(c.messages[start:])
-        messages = [{"role": "system", "content": prompt("system.md")},
-                    {"role": "system", "content": self.context(c)}, *history]
+        # One system message: several, or one after the first user message, break the
+        # chat templates of many local models.
+        parts = [system_prompt(), self.context(c)]
         if final:
-            messages.append({"role": "system", "content": prompt("final_answer.md")})
-        return messages
+            parts.append(prompt("final_answer.md"))
+        history = _wire_history(c.messages[start:])
+        if not self.native_tools:
+            history = _plain_history(history)
+        return [{"role": "system", "content": "\n\n".join(parts)}, *history]
 
     # -- protocol -------------------------------------------------------------------
     async def opening(self, c: Consultation) -> AsyncIterator[Event]:
@@ -145,60 +229,161 @@ class LLMAdvisor:
         yield TextDelta(text)
         yield TurnDone()
 
+    def _read(self, c: Consultation, text: str) -> list[Event]:
+        """The engine's turn, before the model's: the message read into the profile by
+        the offline reader (the model may correct it with update_profile; a later
+        answer wins), then the decision for the profile as it stands."""
+        events: list[Event] = []
+        cleaned, _ = clean(text)
+        extraction = extract_facts(cleaned)
+        updates = dict(extraction.updates)
+        first = sum(1 for m in c.messages if m.get("role") == "user") == 1
+        if first and "use_case" not in c.profile and cleaned.strip():
+            updates.setdefault("use_case", " ".join(cleaned.split())[:_USE_CASE_CHARS])
+        if updates or extraction.removed_goals:
+            new, changed, notes = apply_updates(c.profile, updates, extraction.removed_goals)
+            if changed or notes:
+                c.profile = new
+                events.append(ProfileChanged(new, changed, tuple([*extraction.notes, *notes])))
+        decision = self._decision(c.profile)
+        if decision is not None and decision != c.recommendation:
+            c.recommendation = decision
+            events.append(Recommendation(decision))
+        return events
+
     async def respond(self, c: Consultation, text: str) -> AsyncIterator[Event]:
+        limits = self.limits
+        deadline = limits.clock() + limits.turn_deadline
         c.messages.append({"role": "user", "content": text})
+        for event in self._read(c, text):
+            yield event
         failures: dict[str, int] = {}
         withdrawn: set[str] = set()
         trimmed = False
-        said = False
+        shown: list[str] = []  # what the user saw this turn
         step = 0
         while True:
             final = step >= self.max_steps
-            tools = None if final else [s for s in tool_specs() if s["function"]["name"] not in withdrawn]
+            tools = None if final or not self.native_tools else \
+                [s for s in tool_specs() if s["function"]["name"] not in withdrawn]
             start = int(c.state.get("context_start", 0))
             messages = self.request_messages(c, start, final)
             completion: Completion | None = None
-            streamed: list[str] = []
+            raw: list[str] = []
+            size = 0
+            visible = TextCallFilter(tool_names())
+            guard = RepetitionGuard()
+            stop: str | None = None
+            this_call: list[str] = []
+
+            def show(piece: str) -> list[TextDelta]:
+                out = []
+                if not this_call and shown:
+                    out.append(TextDelta("\n\n"))  # each step's text its own paragraph
+                this_call.append(piece)
+                shown.append(piece)
+                out.append(TextDelta(piece))
+                return out
+
+            pump = _Pump(self.provider.stream(messages, tools))
             try:
-                async for item in self.provider.stream(messages, tools):
+                while True:
+                    item = await pump.next(deadline - limits.clock())
+                    if item is _TIMEOUT:
+                        stop = "deadline"
+                        break
+                    if item is _END:
+                        break
                     if isinstance(item, Completion):
                         completion = item
+                    elif isinstance(item, TextDelta):
+                        raw.append(item.text)
+                        size += len(item.text)
+                        piece = visible.feed(item.text)
+                        if piece:
+                            for delta in show(piece):
+                                yield delta
+                        if guard.feed(item.text):
+                            stop = "loop"
+                            break
+                        if size > limits.max_chars:
+                            stop = "length"
+                            break
+                        if limits.clock() >= deadline:
+                            stop = "deadline"
+                            break
                     else:
-                        if isinstance(item, TextDelta):
-                            if not streamed and said:
-                                yield TextDelta("\n\n")  # keep each step's text its own paragraph
-                            streamed.append(item.text)
-                            said = True
                         yield item
             except ProviderFailure as failure:
+                if failure.bad_request and tools and not failure.streamed and self.native_tools:
+                    self.native_tools = False
+                    yield Notice("The model's server does not accept tool definitions: continuing without "
+                                 "them (the engine's figures reach the model in its context).", kind="info")
+                    continue
                 if failure.context_window and not trimmed and not failure.streamed:
                     trimmed = True
                     if _trim(c):
                         yield Notice("The conversation no longer fits the model's context window: "
                                      "leaving the oldest turns out and trying again.", kind="warning")
                         continue
-                if streamed:
-                    c.messages.append({"role": "assistant", "content": "".join(streamed) + f"\n\n{INTERRUPTED}",
+                if raw:
+                    c.messages.append({"role": "assistant", "content": "".join(raw) + f"\n\n{INTERRUPTED}",
                                        "interrupted": True})
                 yield Error(_failure_text(failure), recoverable=not failure.fatal)
                 yield TurnDone(interrupted=True)
                 return
+            finally:
+                await pump.close()
+            if stop in ("deadline", "loop"):
+                kept = "".join(raw)
+                if stop == "loop" and guard.loop_start is not None:
+                    kept = kept[:guard.loop_start].rstrip()
+                    notice = "The model kept repeating itself, so its answer was stopped. The engine's recommendation follows."
+                else:
+                    notice = (f"The model did not finish within {limits.turn_deadline:g} s (the turn's deadline), "
+                              "so the engine's recommendation answers instead.")
+                yield Notice(notice, kind="warning")
+                fallback = engine.engine_answer(c.recommendation, c.profile)
+                for delta in show(fallback):
+                    yield delta
+                c.messages.append({"role": "assistant", "content": (kept + "\n\n" if kept else "") + fallback})
+                for event in self._ground(c, shown):
+                    yield event
+                yield TurnDone()
+                return
+            rest, text_calls, text = visible.finish()
+            if rest:
+                for delta in show(rest):
+                    yield delta
             if completion is None:  # a stream that ended without our closing summary
-                completion = Completion(text="".join(streamed))
+                completion = Completion(text="".join(raw))
             _add_usage(c, completion)
-            message: dict[str, Any] = {"role": "assistant", "content": completion.text or None}
-            calls = completion.tool_calls if not final else []
+            calls = list(completion.tool_calls) or [
+                RawToolCall(f"call_text_{step}_{i}", tc.name, tc.arguments) for i, tc in enumerate(text_calls)]
+            if final or stop == "length":
+                calls = []
+            if len(calls) > limits.max_tool_calls:
+                yield Notice(f"The model asked for {len(calls)} tool calls in one message; only the first "
+                             f"{limits.max_tool_calls} ran.", kind="warning")
+                calls = calls[:limits.max_tool_calls]
+            message: dict[str, Any] = {"role": "assistant", "content": text or None}
             if calls:
                 message["tool_calls"] = [{"id": tc.id, "type": "function",
-                                          "function": {"name": tc.name, "arguments": tc.arguments}}
+                                          "function": {"name": tc.name,
+                                                       "arguments": self._kept_arguments(tc.arguments)}}
                                          for tc in calls]
             if message["content"] is None and not calls:
                 message["content"] = ""
             c.messages.append(message)
             if not calls:
-                if not said:
+                if stop == "length" or completion.finish_reason == "length":
+                    yield Notice(f"The answer reached the length cap ({limits.max_tokens:,} tokens) and was cut.",
+                                 kind="warning")
+                elif not shown:
                     yield Notice("The model returned an empty answer: ask again, or continue offline.",
                                  kind="warning")
+                for event in self._ground(c, shown):
+                    yield event
                 yield TurnDone()
                 return
             for tc in calls:
@@ -206,27 +391,63 @@ class LLMAdvisor:
                     yield event
             step += 1
 
+    # -- grounded figures ---------------------------------------------------------------
+    def _ground(self, c: Consultation, shown: list[str]) -> list[Event]:
+        """Check the turn's figures; footnote and list the ones nothing backs."""
+        known = Known()
+        known.add_text(self._context)
+        known.add_data(c.recommendation)
+        known.add_data([call.get("result") for call in c.tool_calls])
+        known.add_text("\n".join(str(m.get("content") or "") for m in c.messages if m.get("role") == "user"))
+        result = check("".join(shown), known)
+        events: list[Event] = []
+        unverified = result.unverified_list()
+        if unverified:
+            note = "\n\n" + footnote(result.unverified)
+            events.append(TextDelta(note))
+            last = c.messages[-1]
+            last["content"] = (last.get("content") or "") + note
+            last["unverified_figures"] = unverified
+        events.append(FiguresChecked(checked=len(result.figures), unverified=tuple(unverified)))
+        return events
+
     # -- tools ----------------------------------------------------------------------
+    def _kept_arguments(self, raw: str) -> str:
+        """The arguments as stored and sent again: as given when they are a JSON object
+        within the size cap, else a short JSON stand-in (a malformed or 1 MB argument
+        re-sent every step would cost tokens and break some servers' templates)."""
+        if len(raw) > self.limits.max_tool_args:
+            return json.dumps({"_truncated": raw[:_KEPT_ARGS] + "…", "_chars": len(raw)}, ensure_ascii=False)
+        try:
+            ok = isinstance(json.loads(raw), dict) if raw.strip() else True
+        except json.JSONDecodeError:
+            ok = False
+        return raw if ok else json.dumps({"_invalid": raw[:_KEPT_ARGS]}, ensure_ascii=False)
+
     async def _run_tool(self, c: Consultation, call_id: str, name: str, raw: str,
                         failures: dict[str, int], withdrawn: set[str]) -> AsyncIterator[Event]:
         args: Any
         error: str | None = None
         result: dict[str, Any] | None = None
         events: list[Event] = []
-        try:
-            args = json.loads(raw) if raw and raw.strip() else {}
-        except json.JSONDecodeError as exc:
-            args = {"_raw": raw[:2000]}
-            error = (f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); "
-                     f"call {name} again with a JSON object")
+        limit = self.limits.max_tool_args
+        if len(raw) > limit:
+            args = json.loads(self._kept_arguments(raw))
+            error = (f"the arguments are {len(raw):,} characters long and at most {limit:,} are read; "
+                     f"call {name} again with only the fields you need")
         else:
-            if not isinstance(args, dict):
-                error, args = f"the arguments must be a JSON object, got {type(args).__name__}", {"_raw": args}
-        yield ToolCall(call_id, name, args if isinstance(args, dict) else {"_raw": args})
-        known = {s["function"]["name"] for s in tool_specs()}
+            try:
+                args = json.loads(raw) if raw and raw.strip() else {}
+            except json.JSONDecodeError as exc:
+                args = {"_raw": raw[:_KEPT_ARGS]}
+                error = (f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); "
+                         f"call {name} again with a JSON object")
+            else:
+                if not isinstance(args, dict):
+                    error, args = f"the arguments must be a JSON object, got {type(args).__name__}", {"_raw": args}
+        yield ToolCall(call_id, name, args)
+        known = tool_names()
         if error is None and name not in known:
-            import difflib
-
             near = difflib.get_close_matches(name, sorted(known), n=2)
             error = (f"there is no tool named {name!r}" + (f"; did you mean {' or '.join(near)}?" if near else "")
                      + f" Available tools: {', '.join(sorted(known))}.")
@@ -244,8 +465,6 @@ class LLMAdvisor:
                     c.recommendation = result
                     events = [*events, Recommendation(result)]
                 else:
-                    from tools.registry import get_tool, validate_args
-
                     tool = get_tool(name)
                     value = tool.func(**validate_args(tool, args))
                     result = value.to_dict() if hasattr(value, "to_dict") else value
@@ -281,26 +500,9 @@ def _failure_text(failure: ProviderFailure) -> str:
     return f"{failure.text}{tries}; send your message again, or continue offline"
 
 
-def _decide(profile: dict[str, Any], strict: bool = False) -> dict[str, Any] | None:
-    try:
-        from tools.decision.decide import decide
-    except ModuleNotFoundError as exc:
-        if exc.name != "tools.decision.decide" or strict:
-            raise
-        return None
-    try:
-        return decide(profile).to_dict()
-    except InputError:
-        if strict:
-            raise
-        return None
-
-
 def _update_profile(c: Consultation, args: dict[str, Any]) -> tuple[dict[str, Any], list[Event]]:
     """Merge the facts into the profile, validated as a whole; later answers win. The
     model sends whole lists, so they replace; a value that does not validate raises."""
-    from agent.rule_advisor import apply_updates
-
     validated, changed, notes = apply_updates(c.profile, _coerce_numbers(args), replace_lists=True, strict=True)
     c.profile = validated
     result = {"profile": validated, "changed": sorted(changed)}
@@ -312,14 +514,9 @@ def _update_profile(c: Consultation, args: dict[str, Any]) -> tuple[dict[str, An
 def _coerce_numbers(args: dict[str, Any]) -> dict[str, Any]:
     """Models write sizes as people do ("2M", "50k"): turn them into the numbers the
     profile schema asks for (InputError naming the field when it cannot)."""
-    schema = _profile_schema()
-    if schema is None:
-        return args
-    from tools.units import parse_quantity
-
     out = dict(args)
     for key, value in args.items():
-        kind = schema["properties"].get(key, {}).get("type")
+        kind = PROFILE_SCHEMA["properties"].get(key, {}).get("type")
         if isinstance(value, str) and kind in ("integer", "number"):
             number = parse_quantity(value, key)
             out[key] = int(number) if kind == "integer" and float(number).is_integer() else number
@@ -373,3 +570,25 @@ def _trim(c: Consultation) -> bool:
         return False
     c.state["context_start"] = users[len(users) // 2] if len(users) > 2 else users[-1]
     return True
+
+
+def _plain_history(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history for a server that takes no tools: tool calls and results as text,
+    and no two messages of one role in a row (some chat templates insist on turns)."""
+    names: dict[str, str] = {}
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        role, content = m["role"], str(m.get("content") or "")
+        if role == "assistant" and m.get("tool_calls"):
+            lines = [content] if content else []
+            for tc in m["tool_calls"]:
+                names[tc["id"]] = tc["function"]["name"]
+                lines.append(f"(called {tc['function']['name']} with {tc['function']['arguments']})")
+            content = "\n".join(lines)
+        elif role == "tool":
+            role, content = "user", f"(result of {names.get(m.get('tool_call_id', ''), 'a tool')}: {content})"
+        if out and out[-1]["role"] == role:
+            out[-1]["content"] = f"{out[-1]['content']}\n\n{content}"
+        else:
+            out.append({"role": role, "content": content})
+    return out

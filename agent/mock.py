@@ -16,7 +16,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from agent.llm import LLMAdvisor
+from agent.parsing import extract_facts, parse_answer
 from agent.provider import RetryPolicy, litellm_module
+from agent.rule_advisor import field_type
+from tools.decision.vocabulary import STRATEGY_TERMS
+from tools.units import fmt_usd
 
 Messages = list[dict[str, Any]]
 Tools = list[dict[str, Any]] | None
@@ -169,7 +174,7 @@ class DemoModel:
             facts = self._facts(str(last.get("content") or ""), messages)
             if facts:
                 return [("update_profile", facts)], "Let me record what you told me."
-            return [("decide", {})], None
+            return self._price(messages), "The rules and a training estimate."
         # After tool results: which tools answered last?
         names = {tc["id"]: tc["function"]["name"] for m in talk if m.get("role") == "assistant"
                  for tc in m.get("tool_calls") or ()}
@@ -179,32 +184,30 @@ class DemoModel:
                 break
             answered.append(names.get(m.get("tool_call_id")))
         if "update_profile" in answered and tools:
-            profile = _profile_from(messages)
-            # Inputs the user has not given are stated as assumptions in the answer.
-            estimate = {"model": profile.get("model") or DEMO_DEFAULTS["model"], "method": "lora",
-                        "examples": int(profile.get("labeled_examples") or DEMO_DEFAULTS["examples"]),
-                        "tokens_per_example": int((profile.get("prompt_tokens") or 0)
-                                                  + (profile.get("output_tokens") or 0)
-                                                  or DEMO_DEFAULTS["tokens_per_example"])}
-            return [("decide", {}), ("estimate_training", estimate)], "Now the rules and a training estimate."
+            return self._price(messages), "Now the rules and a training estimate."
         return self._answer(messages), None
 
     @staticmethod
-    def _facts(text: str, messages: Messages) -> dict[str, Any]:
-        try:
-            from agent.parsing import extract_facts, parse_answer
-        except ModuleNotFoundError:
-            facts: dict[str, Any] = {}
-        else:
-            facts = dict(extract_facts(text).updates)
-            # A reply to the numbered question the last answer ended with ("2", "weekly").
-            asked = _last_result(messages, "decide").get("missing") or []
-            if asked and isinstance(asked[0], dict) and asked[0].get("field") not in facts:
-                from agent.rule_advisor import field_type
+    def _price(messages: Messages) -> list[tuple[str, Any]]:
+        """decide, and a training estimate on the case's figures (or stated defaults)."""
+        profile = _profile_from(messages)
+        # Inputs the user has not given are stated as assumptions in the answer.
+        estimate = {"model": profile.get("model") or DEMO_DEFAULTS["model"], "method": "lora",
+                    "examples": int(profile.get("labeled_examples") or DEMO_DEFAULTS["examples"]),
+                    "tokens_per_example": int((profile.get("prompt_tokens") or 0)
+                                              + (profile.get("output_tokens") or 0)
+                                              or DEMO_DEFAULTS["tokens_per_example"])}
+        return [("decide", {}), ("estimate_training", estimate)]
 
-                answer = parse_answer(text, asked[0], field_type=field_type)
-                if answer.kind == "value":
-                    facts[asked[0]["field"]] = answer.value
+    @staticmethod
+    def _facts(text: str, messages: Messages) -> dict[str, Any]:
+        facts = dict(extract_facts(text).updates)
+        # A reply to the numbered question the last answer ended with ("2", "weekly").
+        asked = _last_result(messages, "decide").get("missing") or []
+        if asked and isinstance(asked[0], dict) and asked[0].get("field") not in facts:
+            answer = parse_answer(text, asked[0], field_type=field_type)
+            if answer.kind == "value":
+                facts[asked[0]["field"]] = answer.value
         profile = _profile_from(messages)
         if "use_case" not in profile and text.strip():
             facts.setdefault("use_case", " ".join(text.split())[:300])
@@ -221,9 +224,6 @@ class DemoModel:
                     results[str(names.get(m.get("tool_call_id")))] = json.loads(m.get("content") or "null")
                 except json.JSONDecodeError:
                     continue
-        from agent.rule_advisor import STRATEGY_LABELS
-        from tools.units import fmt_usd
-
         lines = [DEMO_NOTE, ""]
         decision = results.get("decide")
         if isinstance(decision, dict) and "strategy" in decision:
@@ -232,7 +232,8 @@ class DemoModel:
             confidence = decision.get("confidence")
             # Shares read as percentages, as everywhere else in the app.
             shown = f"; confidence {confidence:.0%}" if isinstance(confidence, (int, float)) else ""
-            lines.append(f"**Recommendation: {STRATEGY_LABELS.get(strategy, strategy.replace('_', ' '))}** "
+            term = STRATEGY_TERMS.get(strategy)
+            lines.append(f"**Recommendation: {term.title if term else strategy.replace('_', ' ')}** "
                          f"(fine-tuning {verdict}{shown}).")
             for reason in decision.get("reasons", [])[:3]:
                 lines.append(f"- {reason['text']} `[{reason['rule']}]`")
@@ -285,22 +286,24 @@ def _last_call(messages: Messages, name: str) -> dict[str, Any]:
     return {}
 
 
+_PROFILE_HEAD = "### Case profile\n```json\n"
+
+
 def _profile_from(messages: Messages) -> dict[str, Any]:
     """The profile as the structured context shows it (the demo reads what a model would)."""
     for m in messages:
         content = str(m.get("content") or "")
-        if m.get("role") == "system" and content.startswith("## Case profile"):
-            start = content.find("```json\n")
-            end = content.find("\n```", start + 8)
+        start = content.find(_PROFILE_HEAD)
+        if m.get("role") == "system" and start >= 0:
+            start += len(_PROFILE_HEAD)
+            end = content.find("\n```", start)
             try:
-                return json.loads(content[start + 8:end])
+                return json.loads(content[start:end])
             except (json.JSONDecodeError, ValueError):
                 return {}
     return {}
 
 
-def demo_advisor(policy: RetryPolicy | None = None) -> Any:
-    from agent.llm import LLMAdvisor
-
+def demo_advisor(policy: RetryPolicy | None = None) -> LLMAdvisor:
     return LLMAdvisor(DEMO_MODEL, mode="mock", label="mock (scripted demo)", per_call=DemoModel(),
                       policy=policy)

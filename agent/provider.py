@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import os
-import sys
 import threading
 import time
 import warnings
@@ -62,10 +61,6 @@ def warm() -> None:
     litellm_module()
 
 
-def is_loaded() -> bool:
-    return "litellm" in sys.modules
-
-
 # -- results -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class RawToolCall:
@@ -84,13 +79,16 @@ class Completion:
     completion_tokens: int = 0
     #: None when the model is not in litellm's price map.
     cost_usd: float | None = None
+    #: The stream was cut because a tool call's arguments passed the size cap.
+    arguments_capped: bool = False
 
 
 class ProviderFailure(Exception):
     """A model call that failed for good (after any retries)."""
 
     def __init__(self, text: str, *, fatal: bool = False, transient: bool = False,
-                 context_window: bool = False, streamed: bool = False, attempts: int = 1) -> None:
+                 context_window: bool = False, streamed: bool = False, attempts: int = 1,
+                 bad_request: bool = False) -> None:
         super().__init__(text)
         self.text = text
         #: The consultation cannot go on with this model (key, model name, bad request).
@@ -100,6 +98,9 @@ class ProviderFailure(Exception):
         #: Answer text had already reached the user when it failed.
         self.streamed = streamed
         self.attempts = attempts
+        #: The server refused the request as malformed (400/422): a server that does
+        #: not accept `tools` answers so, and is asked again without them.
+        self.bad_request = bad_request
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool =
     if isinstance(exc, E.NotFoundError):
         return fail(f"{provider} does not know the model {model!r} ({detail})", fatal=True)
     if isinstance(exc, E.BadRequestError | E.UnprocessableEntityError):
-        return fail(f"{provider} rejected the request ({detail})", fatal=True)
+        return fail(f"{provider} rejected the request ({detail})", fatal=True, bad_request=True)
     if isinstance(exc, E.InternalServerError | E.BadGatewayError | E.ServiceUnavailableError):
         if "connection error" in lowered or "cannot connect" in lowered:
             return fail(f"cannot reach {model}: connection failed", transient=True)
@@ -225,6 +226,7 @@ class Provider:
 
     def __init__(self, model: str, *, api_base: str | None = None, api_key: str | None = None,
                  timeout: float = 60.0, policy: RetryPolicy | None = None,
+                 max_tokens: int | None = None, max_tool_args: int | None = None,
                  per_call: Callable[[list[dict[str, Any]], list[dict[str, Any]] | None], dict[str, Any]]
                  | None = None) -> None:
         self.model = model
@@ -232,6 +234,11 @@ class Provider:
         self._api_key = api_key  # never logged, never saved
         self.timeout = timeout
         self.policy = policy or DEFAULT_POLICY
+        #: Cap on each completion's tokens (sent as `max_tokens`).
+        self.max_tokens = max_tokens
+        #: A tool call whose arguments grow past this many characters ends the stream
+        #: (an endless argument stream must not fill memory).
+        self.max_tool_args = max_tool_args
         #: Extra keyword arguments for each call (the scripted mock's `mock_response`).
         self.per_call = per_call
         #: Requests sent, retries included (tests and the bench read it).
@@ -248,6 +255,8 @@ class Provider:
         }
         if tools:
             kwargs["tools"] = tools
+        if self.max_tokens:
+            kwargs["max_tokens"] = self.max_tokens
         if self.api_base:
             kwargs["api_base"] = self.api_base
         if self._api_key:
@@ -300,9 +309,15 @@ class Provider:
                             slot["name"] = fn.name
                         if getattr(fn, "arguments", None):
                             slot["arguments"] += fn.arguments
+                    if self.max_tool_args and len(slot["arguments"]) > self.max_tool_args:
+                        out.arguments_capped = True
+                if out.arguments_capped:
+                    break  # the caller reports the oversized call; the rest is not read
                 finish = _get(choice, "finish_reason")
                 if finish:
                     out.finish_reason = finish
+            if out.arguments_capped:
+                await _aclose(stream)
         except (asyncio.CancelledError, GeneratorExit):
             raise
         except Exception as exc:
@@ -376,6 +391,16 @@ class Provider:
             with attempt:
                 if failure is not None:
                     raise failure
+
+
+async def _aclose(stream: Any) -> None:
+    """Close a stream left unread, so its connection is released now."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        try:
+            await aclose()
+        except Exception:  # closing a half-read HTTP stream may complain; it is closed
+            pass
 
 
 def _get(obj: Any, name: str) -> Any:

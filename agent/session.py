@@ -55,8 +55,7 @@ def make_advisor(settings: "LLMSettings", *, one_shot: bool = False) -> "Advisor
     if settings.mode == "llm":
         from agent.llm import LLMAdvisor
 
-        return LLMAdvisor(settings.model or "", api_base=settings.api_base, timeout=settings.timeout,
-                          api_key=settings.api_key)
+        return LLMAdvisor.from_settings(settings)
     return rule_advisor(one_shot=True) if one_shot else rule_advisor()
 
 

@@ -1,0 +1,137 @@
+"""The structured context block: what the engine knows and recommends, rebuilt for
+every model call (prompts/context.md), so that any model, tool calls or not, answers
+from the right numbers. Also the short form of the recommendation (`ask --json`) and
+the engine's own answer when the model runs out of time."""
+from __future__ import annotations
+
+import json
+from string import Template
+from typing import Any
+
+from agent.prompt_files import prompt
+from agent.rule_advisor import FIELD_LABELS, cost_table, render_recommendation
+from tools.decision.decide import compare_for
+from tools.decision.profile import PROFILE_SCHEMA
+from tools.decision.vocabulary import STRATEGY_TERMS
+from tools.errors import InputError
+from tools.units import fmt_usd
+
+#: How many open questions the block lists (the most decisive first).
+QUESTIONS = 5
+
+
+def _label(strategy: str | None) -> str:
+    term = STRATEGY_TERMS.get(strategy or "")
+    return term.title if term else str(strategy)
+
+
+def _comparison(profile: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return compare_for(profile)
+    except InputError:
+        return None
+
+
+def _recommendation(decision: dict[str, Any]) -> str:
+    lines = [f"Strategy: **{_label(decision.get('strategy'))}** (`{decision.get('strategy')}`)."]
+    confidence = decision.get("confidence")
+    shown = f"{confidence:.0%}" if isinstance(confidence, (int, float)) else "unknown"
+    lines.append(f"Fine-tuning justified: {'yes' if decision.get('fine_tune_justified') else 'no'}; "
+                 f"confidence {shown}.")
+    # The option fields (model, serving, techniques) come with the option-space engine.
+    option = [f"{key}: {decision[key] if isinstance(decision[key], str) else ', '.join(map(str, decision[key]))}"
+              for key in ("model", "serving", "techniques") if decision.get(key)]
+    if option:
+        lines.append("Option: " + "; ".join(option) + ".")
+    complements = decision.get("complements") or []
+    if complements:
+        lines.append("Combine with: " + ", ".join(_label(c) for c in complements) + ".")
+    for key, head in (("reasons", "Why"), ("warnings", "Warnings")):
+        notes = [n for n in decision.get(key) or [] if isinstance(n, dict)]
+        if notes:
+            lines.append(f"{head}:")
+            lines += [f"- {n.get('text', '')} [{n.get('rule', '')}]" for n in notes]
+    return "\n".join(lines)
+
+
+def _plan(decision: dict[str, Any]) -> str:
+    steps = [s for s in decision.get("plan") or [] if isinstance(s, dict)]
+    if not steps:
+        strategy = decision.get("strategy")
+        first = _label(strategy)
+        return (f"1. Start with {first}; measure it on an evaluation set of real cases before "
+                "spending on anything heavier.")
+    out = []
+    for i, step in enumerate(steps, 1):
+        gate = f" (go on when: {step['gate']})" if step.get("gate") else ""
+        out.append(f"{i}. {step.get('step', '')}{gate}")
+    return "\n".join(out)
+
+
+def _costs(decision: dict[str, Any], comparison: dict[str, Any] | None) -> str:
+    costs = decision.get("costs") or {}
+    if costs.get("error"):
+        return f"No cost comparison: {costs['error']}"
+    lines = []
+    for role in ("recommended", "alternative"):
+        figures = costs.get(role)
+        if isinstance(figures, dict) and figures.get("total_usd") is not None:
+            lines.append(f"- {role}: {_label(figures.get('strategy'))}: set-up {fmt_usd(figures['setup_usd'])}, "
+                         f"{fmt_usd(figures['monthly_usd'])} a month, total {fmt_usd(figures['total_usd'])} "
+                         f"(range {fmt_usd(figures['low'])} to {fmt_usd(figures['high'])})")
+    if comparison is not None:
+        table = cost_table(comparison, decision.get("strategy"))
+        if table:
+            lines += ["", "All strategies:", "", table]
+        assumed = [f"{a['name']}: {a['value']}" for a in comparison.get("assumptions") or []
+                   if isinstance(a, dict) and str(a.get("source", "")).startswith("default")]
+        if assumed:
+            lines += ["", "Assumed (the user has not said; say so when you quote these figures): "
+                      + "; ".join(assumed[:8]) + "."]
+    return "\n".join(lines) or "No costs yet."
+
+
+def _questions(decision: dict[str, Any]) -> str:
+    missing = [m for m in decision.get("missing") or [] if isinstance(m, dict) and m.get("question")]
+    if not missing:
+        return "None: the facts that could change the answer are known."
+    out = []
+    for i, m in enumerate(missing[:QUESTIONS], 1):
+        choices = " / ".join(str(c.get("label")) for c in m.get("choices") or [] if isinstance(c, dict))
+        impact = "could change the strategy" if m.get("impact", "strategy") == "strategy" else "refines the costs"
+        out.append(f"{i}. {m['question']} (`{m.get('field')}`; {impact})" + (f" Choices: {choices}." if choices else ""))
+    return "\n".join(out)
+
+
+def render(profile: dict[str, Any], decision: dict[str, Any] | None) -> str:
+    """The context block for this call."""
+    unknown = [FIELD_LABELS.get(n, n) for n in PROFILE_SCHEMA["properties"] if n not in profile]
+    values: dict[str, str] = {
+        "profile": json.dumps(profile, indent=1, ensure_ascii=False, sort_keys=True),
+        "unknown": ("Not known yet: " + ", ".join(unknown) + ".") if unknown else "",
+        "horizon": str(profile.get("horizon_months") or (decision or {}).get("costs", {}).get("horizon_months") or 12),
+    }
+    if decision is None:
+        values.update(recommendation="None yet: the profile does not validate or the engine is unavailable.",
+                      plan="None yet.", costs="None yet.", questions="Ask what the model should do and why.")
+    else:
+        values.update(recommendation=_recommendation(decision), plan=_plan(decision),
+                      costs=_costs(decision, _comparison(profile)), questions=_questions(decision))
+    return Template(prompt("context.md")).safe_substitute(values).strip()
+
+
+def summary(decision: dict[str, Any] | None, profile: dict[str, Any]) -> dict[str, Any] | None:
+    """The engine's recommendation in three fields: {strategy, model, total_usd}."""
+    if not decision:
+        return None
+    comparison = _comparison(profile)
+    model = decision.get("model") or profile.get("model") or (comparison or {}).get("model")
+    recommended = (decision.get("costs") or {}).get("recommended") or {}
+    return {"strategy": decision.get("strategy"), "model": model, "total_usd": recommended.get("total_usd")}
+
+
+def engine_answer(decision: dict[str, Any] | None, profile: dict[str, Any]) -> str:
+    """What the engine says on its own (the answer when the model cannot give one)."""
+    if not decision:
+        return "The engine has no recommendation yet: tell me what the model should do and why."
+    return render_recommendation(decision, profile)
