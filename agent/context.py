@@ -9,10 +9,10 @@ from string import Template
 from typing import Any
 
 from agent.prompt_files import prompt
-from agent.rule_advisor import FIELD_LABELS, cost_table, render_recommendation
+from agent.rule_advisor import cost_table, render_recommendation
 from tools.decision.decide import compare_for
 from tools.decision.profile import PROFILE_SCHEMA
-from tools.decision.vocabulary import STRATEGY_TERMS
+from tools.decision.vocabulary import FIELD_LABELS, STRATEGY_TERMS
 from tools.errors import InputError
 from tools.units import fmt_usd
 
@@ -57,10 +57,7 @@ def _recommendation(decision: dict[str, Any]) -> str:
 def _plan(decision: dict[str, Any]) -> str:
     steps = [s for s in decision.get("plan") or [] if isinstance(s, dict)]
     if not steps:
-        strategy = decision.get("strategy")
-        first = _label(strategy)
-        return (f"1. Start with {first}; measure it on an evaluation set of real cases before "
-                "spending on anything heavier.")
+        return "The engine gives no step-by-step plan for this case."
     out = []
     for i, step in enumerate(steps, 1):
         gate = f" (go on when: {step['gate']})" if step.get("gate") else ""

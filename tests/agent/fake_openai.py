@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 @dataclass
 class Reply:
-    kind: str  # "text" | "tools" | "status" | "cut"
+    kind: str  # "text" | "tools" | "status" | "cut" | "endless_text" | "endless_args"
     text: str = ""
     calls: list[tuple[str, str]] = field(default_factory=list)
     status: int = 200
@@ -31,6 +31,8 @@ class Reply:
     #: Seconds to wait before answering (a timeout test).
     delay: float = 0.0
     chunk: int = 4
+    #: Send `"content": null` where a server without text sends it (tool-call chunks).
+    null_content: bool = False
 
 
 def text(content: str, delay: float = 0.0, chunk: int = 4) -> Reply:
@@ -47,6 +49,22 @@ def status(code: int, message: str = "error", retry_after: str | None = None, ki
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     return Reply("status", status=code, headers=headers,
                  body={"error": {"message": message, "type": kind, "code": str(code)}})
+
+
+def endless_text() -> Reply:
+    """Varied text, forever (until the client hangs up or the server stops)."""
+    return Reply("endless_text")
+
+
+def endless_args(name: str = "update_profile") -> Reply:
+    """One tool call whose arguments never end."""
+    return Reply("endless_args", calls=[(name, "")])
+
+
+def rejects_tools(then: Reply) -> Callable[[dict[str, Any]], Reply]:
+    """A server that answers 400 to any request carrying `tools`, `then` to the others."""
+    return lambda body: (status(400, "tools are not supported by this server", kind="invalid_request_error")
+                         if "tools" in body or "tool_choice" in body else then)
 
 
 def cut(content: str) -> Reply:
@@ -137,15 +155,21 @@ class FakeOpenAI:
             handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             handler.wfile.flush()
 
-        send({"role": "assistant", "content": ""})
+        send({"role": "assistant", "content": None if reply.null_content else ""})
+        if reply.kind in ("endless_text", "endless_args"):
+            self._endless(send, reply)
+            return
         for i in range(0, len(reply.text), reply.chunk):
             send({"content": reply.text[i:i + reply.chunk]})
         if reply.kind == "cut":
             handler.close_connection = True
             return
         for index, (name, args) in enumerate(reply.calls):
-            send({"tool_calls": [{"index": index, "id": f"call_{len(self.requests)}_{index}", "type": "function",
-                                  "function": {"name": name, "arguments": ""}}]})
+            start = {"tool_calls": [{"index": index, "id": f"call_{len(self.requests)}_{index}", "type": "function",
+                                     "function": {"name": name, "arguments": ""}}]}
+            if reply.null_content:
+                start["content"] = None
+            send(start)
             for i in range(0, len(args), 7):  # arguments arrive in pieces, as real servers send them
                 send({"tool_calls": [{"index": index, "function": {"arguments": args[i:i + 7]}}]})
         send({}, finish="tool_calls" if reply.calls else "stop")
@@ -153,3 +177,17 @@ class FakeOpenAI:
             send(None, usage={"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18})
         handler.wfile.write(b"data: [DONE]\n\n")
         handler.wfile.flush()
+
+    def _endless(self, send: Callable[..., None], reply: Reply) -> None:
+        """Stream until the client goes away (a write fails) or the server stops."""
+        n = 0
+        if reply.kind == "endless_args":
+            send({"tool_calls": [{"index": 0, "id": "call_endless", "type": "function",
+                                  "function": {"name": reply.calls[0][0], "arguments": '{"use_case": "'}}]})
+        while not self.stopping.is_set():
+            n += 1
+            piece = f"point {n} is different from point {n - 1}; "
+            if reply.kind == "endless_text":
+                send({"content": piece})
+            else:
+                send({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})

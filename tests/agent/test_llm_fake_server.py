@@ -13,7 +13,9 @@ from agent.llm import LLMAdvisor
 from agent.provider import RetryPolicy
 from agent.session import Session
 from agent.storage import ConsultationStore
-from tests.agent.fake_openai import FakeOpenAI, cut, status, text, tool_calls
+from agent.bounds import Limits
+from tests.agent.fake_openai import (FakeOpenAI, Reply, cut, endless_args, endless_text, rejects_tools, status, text,
+                                     tool_calls)
 
 pytestmark = pytest.mark.slow
 
@@ -247,3 +249,54 @@ def test_retry_after_longer_than_the_cap_ends_the_retries(server):
     events = respond(make(server, sleeps=sleeps), Consultation(), "hi")
     assert len(server.requests) == 1 and sleeps == []
     assert any(isinstance(e, Error) and "rate limited" in e.text for e in events)
+
+
+# -- local servers as they are, and bounds over real HTTP ------------------------------------
+def test_a_server_that_rejects_tools_is_asked_again_without_them(server):
+    server.default = rejects_tools(text("Prompt engineering first, from the context."))
+    adv = make(server)
+    c = Consultation()
+    events = respond(adv, c, "We have 5000 labelled examples and need a strict format")
+    assert [("tools" in r) for r in server.requests] == [True, False]
+    assert any(isinstance(e, Notice) and "does not accept tool definitions" in e.text for e in events)
+    assert answer(events).startswith("Prompt engineering first") and c.recommendation
+    # The next message goes without tools at once, history as plain turns.
+    respond(adv, c, "and the budget?")
+    assert "tools" not in server.requests[-1]
+    assert [m["role"] for m in server.requests[-1]["messages"]] == ["system", "user", "assistant", "user"]
+
+
+def test_null_content_with_tool_calls_is_accepted(server):
+    server.script(Reply("tools", calls=[("decide", "{}")], null_content=True), text("Done."))
+    c = Consultation()
+    events = respond(make(server), c, "decide please")
+    assert [e.name for e in events if isinstance(e, ToolResult)] == ["decide"]
+    assert c.messages[1]["content"] is None and answer(events).endswith("Done.")
+
+
+def test_a_stalled_server_meets_the_turn_deadline(server):
+    server.default = text("never arrives", delay=30)
+    c = Consultation()
+    events = respond(make(server, timeout=60, limits=Limits(turn_deadline=0.3)), c,
+                     "We have 5000 labelled examples and need a strict format")
+    assert any(isinstance(e, Notice) and "did not finish within 0.3 s" in e.text for e in events)
+    assert "## Recommendation" in answer(events) and events[-1] == TurnDone()
+    assert c.messages[-1]["role"] == "assistant"
+
+
+def test_an_endless_stream_of_text_is_cut_at_the_length_cap(server):
+    server.default = endless_text()
+    events = respond(make(server, limits=Limits(max_tokens=50)), Consultation(), "hi")
+    assert any(isinstance(e, Notice) and "length cap" in e.text for e in events)
+    assert len(answer(events)) < 50 * 8 + 300 and events[-1] == TurnDone()
+
+
+def test_an_endless_tool_call_argument_is_cut_and_refused(server):
+    server.script(endless_args("update_profile"))
+    server.default = text("Sorry, that was too long.")
+    c = Consultation()
+    events = respond(make(server, limits=Limits(max_tool_args=3000)), c, "hi")
+    result = next(e for e in events if isinstance(e, ToolResult))
+    assert "characters long" in result.error
+    assert len(c.messages[1]["tool_calls"][0]["function"]["arguments"]) < 400
+    assert answer(events).startswith("Sorry") and events[-1] == TurnDone()

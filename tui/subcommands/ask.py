@@ -2,7 +2,10 @@
 
 The answer streams to stdout, tool activity and notices to stderr, so
 `ft-advisor ask ... > answer.md` keeps only the answer. `--json` prints one object
-instead: answer, tool_calls (name, arguments, result or error), profile, usage.
+instead: answer, tool_calls (name, arguments, result or error), profile, usage,
+recommendation (the engine's strategy, model and total_usd, there even when the model
+called no tool), decision (the engine's whole answer) and unverified_figures (the
+answer's figures that no tool or engine result backs, as {text, value}).
 
 With no model configured (no --model, FT_ADVISOR_MODEL or [llm] model) the question
 is answered by the offline rule-only advisor, as in the app; stderr says so. The
@@ -65,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, question: str) -> int:
-    from agent.events import Error, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult
+    from agent.context import summary
+    from agent.events import (Error, FiguresChecked, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall,
+                              ToolResult)
     from agent.session import Session
     from tools.units import fmt_usd
 
@@ -85,6 +90,7 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
         _err(f"ft-advisor ask: {why}, so the offline rule-only advisor answers (choose a model with --model, "
              "FT_ADVISOR_MODEL or [llm] model in the config file; --mock shows the LLM path)")
     answer: list[str] = []
+    unverified: list[dict[str, Any]] = []
     failure: Error | None = None
     interrupted = False
     switched = False
@@ -110,6 +116,8 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
                 _err(f"  profile: {note}")
         elif isinstance(event, Recommendation):
             pass  # part of the answer text and of --json
+        elif isinstance(event, FiguresChecked):
+            unverified.extend(event.unverified)  # footnoted in the answer already
         elif getattr(event, "interrupted", False):
             interrupted = True
     c = session.consultation
@@ -127,7 +135,9 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             "model": session.label,
             "tool_calls": calls,
             "profile": c.profile,
-            "recommendation": c.recommendation,
+            "recommendation": summary(c.recommendation, c.profile),
+            "decision": c.recommendation,
+            "unverified_figures": unverified,
             "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
                       "cost_usd": c.usage.cost_usd},
             "consultation_id": c.id,

@@ -14,8 +14,8 @@ from typing import Any
 HELP = "recommend prompting, RAG, LoRA or full fine-tuning for a case profile (JSON), with reasons"
 
 
-def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", required=True, metavar="FILE",
+def add_profile_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--profile", required=required, metavar="FILE",
                         help="case profile as JSON (a saved consultation works too); - reads standard input")
     parser.add_argument("--date", metavar="YYYY-MM-DD",
                         help="decide as of this date (provider availability; default today)")

@@ -1,6 +1,10 @@
 """`ft-advisor prompt --profile FILE [-o OUT]`: the structured prompt to try before
 paying for fine-tuning (role, context, constraints, output schema, few-shot slots,
-reasoning steps), built for the case profile."""
+reasoning steps), built for the case profile.
+
+`ft-advisor prompt --system` prints the LLM advisor's own system prompt, as sent to the
+model (prompts/system.md; the context block of prompts/context.md follows it, rebuilt
+for every message)."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +15,9 @@ HELP = "write a structured prompt scaffold for the case profile: the thing to tr
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from tui.subcommands.decide import add_profile_arguments
 
-    add_profile_arguments(parser)
+    add_profile_arguments(parser, required=False)
+    parser.add_argument("--system", action="store_true",
+                        help="print the system prompt the LLM advisor sends to the model, and nothing else")
     parser.add_argument("-o", "--output", metavar="OUT", help="write to this file (default: standard output)")
 
 
@@ -22,6 +28,16 @@ def run(args: argparse.Namespace) -> int:
     from tui.subcommands.decide import fail, parse_date, read_profile, write_output
 
     try:
+        if args.system:
+            if args.profile:
+                raise InputError("--system", "no --profile with it (it prints the advisor's own prompt)",
+                                 args.profile)
+            from agent.llm import system_prompt
+
+            write_output(system_prompt() + "\n", args.output)
+            return 0
+        if not args.profile:
+            raise InputError("--profile", "a case profile file (JSON), or --system", None)
         profile = read_profile(args.profile)
         # The strategy decides whether the scaffold carries a retrieval slot.
         strategy = decide(profile, today=parse_date(args.date)).strategy
