@@ -315,7 +315,7 @@ class LLMAdvisor:
                     else:
                         yield item
             except ProviderFailure as failure:
-                if failure.bad_request and tools and not failure.streamed and self.native_tools:
+                if failure.rejected_tools and tools and not failure.streamed and self.native_tools:
                     self.native_tools = False
                     yield Notice("The model's server does not accept tool definitions: continuing without "
                                  "them (the engine's figures reach the model in its context).", kind="info")
@@ -343,10 +343,11 @@ class LLMAdvisor:
                     notice = (f"The model did not finish within {limits.turn_deadline:g} s (the turn's deadline), "
                               "so the engine's recommendation answers instead.")
                 yield Notice(notice, kind="warning")
-                fallback = engine.engine_answer(c.recommendation, c.profile)
-                for delta in show(fallback):
-                    yield delta
-                c.messages.append({"role": "assistant", "content": (kept + "\n\n" if kept else "") + fallback})
+                # Its own paragraph, even when the model stopped mid-sentence.
+                fallback = ("\n\n" if shown else "") + engine.engine_answer(c.recommendation, c.profile)
+                shown.append(fallback)
+                yield TextDelta(fallback)
+                c.messages.append({"role": "assistant", "content": (kept + "\n\n" if kept else "") + fallback.lstrip()})
                 for event in self._ground(c, shown):
                     yield event
                 yield TurnDone()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import re
 import os
 import threading
 import time
@@ -88,7 +89,7 @@ class ProviderFailure(Exception):
 
     def __init__(self, text: str, *, fatal: bool = False, transient: bool = False,
                  context_window: bool = False, streamed: bool = False, attempts: int = 1,
-                 bad_request: bool = False) -> None:
+                 rejected_tools: bool = False) -> None:
         super().__init__(text)
         self.text = text
         #: The consultation cannot go on with this model (key, model name, bad request).
@@ -98,9 +99,10 @@ class ProviderFailure(Exception):
         #: Answer text had already reached the user when it failed.
         self.streamed = streamed
         self.attempts = attempts
-        #: The server refused the request as malformed (400/422): a server that does
-        #: not accept `tools` answers so, and is asked again without them.
-        self.bad_request = bad_request
+        #: The server refused a request that carried `tools` (a 400/422, or an error
+        #: that names tools, as llama.cpp's 500 "tools param requires --jinja flag"):
+        #: the caller asks again without them.
+        self.rejected_tools = rejected_tools
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,11 @@ def retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool = False) -> ProviderFailure:
+_NAMES_TOOLS = re.compile(r"\btools?\b|tool_choice|function.?call")
+
+
+def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool = False,
+             tools_sent: bool = False) -> ProviderFailure:
     """A litellm exception as a ProviderFailure with a reason a user can act on."""
     if isinstance(exc, ProviderFailure):
         return exc
@@ -187,6 +193,11 @@ def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool =
                     "or ollama_chat/llama3.1", fatal=True)
     if isinstance(exc, E.ContextWindowExceededError):
         return fail("the conversation is longer than the model's context window", context_window=True)
+    refused = isinstance(exc, E.BadRequestError | E.UnprocessableEntityError) or (
+        isinstance(exc, E.InternalServerError | E.APIError) and getattr(exc, "status_code", None) in (400, 422, 500, 501)
+        and _NAMES_TOOLS.search(lowered) is not None)
+    if tools_sent and refused:
+        return fail(f"{provider} does not accept tool definitions ({detail})", fatal=True, rejected_tools=True)
     if isinstance(exc, E.RateLimitError):
         return fail(f"rate limited by {provider} ({detail})", transient=True)
     if isinstance(exc, E.Timeout) or isinstance(exc, asyncio.TimeoutError):
@@ -196,7 +207,7 @@ def classify(exc: BaseException, *, model: str, timeout: float, streamed: bool =
     if isinstance(exc, E.NotFoundError):
         return fail(f"{provider} does not know the model {model!r} ({detail})", fatal=True)
     if isinstance(exc, E.BadRequestError | E.UnprocessableEntityError):
-        return fail(f"{provider} rejected the request ({detail})", fatal=True, bad_request=True)
+        return fail(f"{provider} rejected the request ({detail})", fatal=True)
     if isinstance(exc, E.InternalServerError | E.BadGatewayError | E.ServiceUnavailableError):
         if "connection error" in lowered or "cannot connect" in lowered:
             return fail(f"cannot reach {model}: connection failed", transient=True)
@@ -321,8 +332,8 @@ class Provider:
         except (asyncio.CancelledError, GeneratorExit):
             raise
         except Exception as exc:
-            raise classify(exc, model=self.model, timeout=self.timeout,
-                           streamed=bool(state.get("streamed"))) from exc
+            raise classify(exc, model=self.model, timeout=self.timeout, streamed=bool(state.get("streamed")),
+                           tools_sent=bool(tools)) from exc
         out.text = "".join(text)
         out.tool_calls = [RawToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["arguments"])
                           for i, c in sorted(calls.items())]

@@ -61,9 +61,11 @@ def endless_args(name: str = "update_profile") -> Reply:
     return Reply("endless_args", calls=[(name, "")])
 
 
-def rejects_tools(then: Reply) -> Callable[[dict[str, Any]], Reply]:
-    """A server that answers 400 to any request carrying `tools`, `then` to the others."""
-    return lambda body: (status(400, "tools are not supported by this server", kind="invalid_request_error")
+def rejects_tools(then: Reply, code: int = 400,
+                  message: str = "tools are not supported by this server") -> Callable[[dict[str, Any]], Reply]:
+    """A server that refuses any request carrying `tools` (llama.cpp without --jinja
+    answers 500 "tools param requires --jinja flag"), and answers `then` to the others."""
+    return lambda body: (status(code, message, kind="invalid_request_error")
                          if "tools" in body or "tool_choice" in body else then)
 
 

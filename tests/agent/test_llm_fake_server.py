@@ -252,8 +252,10 @@ def test_retry_after_longer_than_the_cap_ends_the_retries(server):
 
 
 # -- local servers as they are, and bounds over real HTTP ------------------------------------
-def test_a_server_that_rejects_tools_is_asked_again_without_them(server):
-    server.default = rejects_tools(text("Prompt engineering first, from the context."))
+@pytest.mark.parametrize("code,message", [(400, "tools are not supported by this server"),
+                                          (500, "tools param requires --jinja flag")])
+def test_a_server_that_rejects_tools_is_asked_again_without_them(server, code, message):
+    server.default = rejects_tools(text("Prompt engineering first, from the context."), code, message)
     adv = make(server)
     c = Consultation()
     events = respond(adv, c, "We have 5000 labelled examples and need a strict format")
