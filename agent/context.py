@@ -9,15 +9,17 @@ from string import Template
 from typing import Any
 
 from agent.prompt_files import prompt
-from agent.rule_advisor import cost_table, render_recommendation
+from agent.rule_advisor import render_recommendation
 from tools.decision.decide import compare_for
-from tools.decision.profile import PROFILE_SCHEMA
-from tools.decision.vocabulary import FIELD_LABELS, STRATEGY_TERMS
+from tools.decision.vocabulary import STRATEGY_TERMS
 from tools.errors import InputError
 from tools.units import fmt_usd
 
-#: How many open questions the block lists (the most decisive first).
-QUESTIONS = 5
+#: How many open questions the block lists (the most decisive first), and assumptions.
+#: The block stays short: local servers often run with 2k-4k tokens of context (Ollama's
+#: default), and small models lose what sits in a long prompt.
+QUESTIONS = 3
+ASSUMED = 5
 
 
 def _label(strategy: str | None) -> str:
@@ -25,7 +27,7 @@ def _label(strategy: str | None) -> str:
     return term.title if term else str(strategy)
 
 
-def _comparison(profile: dict[str, Any]) -> dict[str, Any] | None:
+def comparison(profile: dict[str, Any]) -> dict[str, Any] | None:
     try:
         return compare_for(profile)
     except InputError:
@@ -66,25 +68,39 @@ def _plan(decision: dict[str, Any]) -> str:
 
 
 def _costs(decision: dict[str, Any], comparison: dict[str, Any] | None) -> str:
+    """One line per strategy (the recommended first), the break-even and what was assumed."""
     costs = decision.get("costs") or {}
     if costs.get("error"):
         return f"No cost comparison: {costs['error']}"
-    lines = []
-    for role in ("recommended", "alternative"):
+    strategies = dict((comparison or {}).get("strategies") or {})
+    for role in ("recommended", "alternative"):  # the decision's own figures win
         figures = costs.get(role)
-        if isinstance(figures, dict) and figures.get("total_usd") is not None:
-            lines.append(f"- {role}: {_label(figures.get('strategy'))}: set-up {fmt_usd(figures['setup_usd'])}, "
-                         f"{fmt_usd(figures['monthly_usd'])} a month, total {fmt_usd(figures['total_usd'])} "
-                         f"(range {fmt_usd(figures['low'])} to {fmt_usd(figures['high'])})")
+        if isinstance(figures, dict) and figures.get("strategy"):
+            strategies[figures["strategy"]] = {**strategies.get(figures["strategy"], {}), **figures}
+    recommended = decision.get("strategy")
+    order = sorted(strategies, key=lambda name: name != recommended)
+    lines = []
+    for name in order:
+        f = strategies[name]
+        if f.get("total_usd") is None:
+            continue
+        tag = " (recommended)" if name == recommended else " (alternative)" if name == decision.get("alternative") else ""
+        lines.append(f"- {_label(name)}{tag}: total {fmt_usd(f['total_usd'])} (range {fmt_usd(f['low'])} to "
+                     f"{fmt_usd(f['high'])}); set-up {fmt_usd(f['setup_usd'])}, then {fmt_usd(f['monthly_usd'])} a month")
     if comparison is not None:
-        table = cost_table(comparison, decision.get("strategy"))
-        if table:
-            lines += ["", "All strategies:", "", table]
+        if comparison.get("model"):
+            lines.append(f"Model priced: {comparison['model']}.")
+        break_even = comparison.get("break_even")
+        if isinstance(break_even, dict) and break_even.get("strategy"):
+            pair = f"{_label(break_even['strategy'])} vs {_label(break_even.get('versus'))}"
+            month = break_even.get("month")
+            lines.append(f"Break-even of {pair}: month {month}." if month else
+                         f"{pair}: no break-even within the horizon.")
         assumed = [f"{a['name']}: {a['value']}" for a in comparison.get("assumptions") or []
                    if isinstance(a, dict) and str(a.get("source", "")).startswith("default")]
         if assumed:
-            lines += ["", "Assumed (the user has not said; say so when you quote these figures): "
-                      + "; ".join(assumed[:8]) + "."]
+            lines.append("Assumed, as the user has not said (name these when you quote the figures): "
+                         + "; ".join(assumed[:ASSUMED]) + ".")
     return "\n".join(lines) or "No costs yet."
 
 
@@ -94,18 +110,19 @@ def _questions(decision: dict[str, Any]) -> str:
         return "None: the facts that could change the answer are known."
     out = []
     for i, m in enumerate(missing[:QUESTIONS], 1):
-        choices = " / ".join(str(c.get("label")) for c in m.get("choices") or [] if isinstance(c, dict))
         impact = "could change the strategy" if m.get("impact", "strategy") == "strategy" else "refines the costs"
-        out.append(f"{i}. {m['question']} (`{m.get('field')}`; {impact})" + (f" Choices: {choices}." if choices else ""))
+        line = f"{i}. {m['question']} (`{m.get('field')}`; {impact})"
+        if i == 1:  # the one to ask now, with its choices
+            choices = [str(c.get("label")) for c in m.get("choices") or [] if isinstance(c, dict)]
+            line += "".join(f"\n   {n}) {label}" for n, label in enumerate(choices, 1))
+        out.append(line)
     return "\n".join(out)
 
 
 def render(profile: dict[str, Any], decision: dict[str, Any] | None) -> str:
     """The context block for this call."""
-    unknown = [FIELD_LABELS.get(n, n) for n in PROFILE_SCHEMA["properties"] if n not in profile]
     values: dict[str, str] = {
-        "profile": json.dumps(profile, indent=1, ensure_ascii=False, sort_keys=True),
-        "unknown": ("Not known yet: " + ", ".join(unknown) + ".") if unknown else "",
+        "profile": json.dumps(profile, ensure_ascii=False, sort_keys=True),
         "horizon": str(profile.get("horizon_months") or (decision or {}).get("costs", {}).get("horizon_months") or 12),
     }
     if decision is None:
@@ -113,7 +130,7 @@ def render(profile: dict[str, Any], decision: dict[str, Any] | None) -> str:
                       plan="None yet.", costs="None yet.", questions="Ask what the model should do and why.")
     else:
         values.update(recommendation=_recommendation(decision), plan=_plan(decision),
-                      costs=_costs(decision, _comparison(profile)), questions=_questions(decision))
+                      costs=_costs(decision, comparison(profile)), questions=_questions(decision))
     return Template(prompt("context.md")).safe_substitute(values).strip()
 
 
@@ -121,8 +138,8 @@ def summary(decision: dict[str, Any] | None, profile: dict[str, Any]) -> dict[st
     """The engine's recommendation in three fields: {strategy, model, total_usd}."""
     if not decision:
         return None
-    comparison = _comparison(profile)
-    model = decision.get("model") or profile.get("model") or (comparison or {}).get("model")
+    priced = comparison(profile)
+    model = decision.get("model") or profile.get("model") or (priced or {}).get("model")
     recommended = (decision.get("costs") or {}).get("recommended") or {}
     return {"strategy": decision.get("strategy"), "model": model, "total_usd": recommended.get("total_usd")}
 

@@ -180,8 +180,8 @@ class LLMAdvisor:
         #: answer reaches the model through the context block alone.
         self.native_tools = True
         self._decided: tuple[str, dict[str, Any] | None] | None = None
-        #: The context block of the last call (what this turn's figures are checked against).
-        self._context = ""
+        #: The context blocks of this turn's calls (what its figures are checked against).
+        self._contexts: list[str] = []
 
     @classmethod
     def from_settings(cls, settings: LLMSettings) -> "LLMAdvisor":
@@ -208,8 +208,9 @@ class LLMAdvisor:
     # -- context ---------------------------------------------------------------------
     def context(self, c: Consultation) -> str:
         """The structured context for this call: the engine's reading of the case."""
-        self._context = engine.render(c.profile, self._decision(c.profile))
-        return self._context
+        block = engine.render(c.profile, self._decision(c.profile))
+        self._contexts.append(block)
+        return block
 
     def request_messages(self, c: Consultation, start: int = 0, final: bool = False) -> list[dict[str, Any]]:
         # One system message: several, or one after the first user message, break the
@@ -254,6 +255,7 @@ class LLMAdvisor:
     async def respond(self, c: Consultation, text: str) -> AsyncIterator[Event]:
         limits = self.limits
         deadline = limits.clock() + limits.turn_deadline
+        self._contexts = []
         c.messages.append({"role": "user", "content": text})
         for event in self._read(c, text):
             yield event
@@ -396,8 +398,10 @@ class LLMAdvisor:
     def _ground(self, c: Consultation, shown: list[str]) -> list[Event]:
         """Check the turn's figures; footnote and list the ones nothing backs."""
         known = Known()
-        known.add_text(self._context)
+        for block in dict.fromkeys(self._contexts):
+            known.add_text(block)
         known.add_data(c.recommendation)
+        known.add_data(engine.comparison(c.profile))  # the engine's own answer quotes its table
         known.add_data([call.get("result") for call in c.tool_calls])
         known.add_text("\n".join(str(m.get("content") or "") for m in c.messages if m.get("role") == "user"))
         result = check("".join(shown), known)

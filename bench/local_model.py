@@ -50,6 +50,8 @@ async def turn(advisor: LLMAdvisor, text: str) -> dict:
         "stopped": next((n.split(",")[0] for n in notices if "repeating" in n or "deadline" in n
                          or "length cap" in n), None),
         "completion_tokens": c.usage.completion_tokens,
+        # What the model itself wrote (before any engine answer or footnote), for reading.
+        "model_text": next((m.get("content") or "" for m in c.messages if m.get("role") == "assistant"), "")[:300],
     }
 
 
@@ -58,6 +60,7 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=300.0, help="turn deadline in seconds")
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=len(CASES), help="how many of the cases to run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not local_server.available():
@@ -65,7 +68,7 @@ def main() -> int:
         return 2
     rows = []
     with local_server.serve(threads=args.threads) as api_base:
-        for text in CASES:
+        for text in CASES[:args.cases]:
             advisor = LLMAdvisor(local_server.MODEL, api_base=api_base, timeout=args.deadline,
                                  limits=Limits(max_tokens=args.max_tokens, turn_deadline=args.deadline))
             rows.append({"case": text[:50], **asyncio.run(turn(advisor, text))})
