@@ -69,3 +69,24 @@ class RepetitionGuard:
                 self.loop_start = offset + len(tail) - count * size
                 return True
         return False
+
+
+class EchoGuard:
+    """Spots a model reading its instructions back (weak and base models do): the last
+    `span` characters of the answer, spaces normalised, appear word for word in the
+    prompt it was sent. A real answer quotes a figure or a phrase, not 120 characters."""
+
+    def __init__(self, prompt: str, *, span: int = 120, every: int = 32) -> None:
+        self.prompt = " ".join(prompt.split())
+        self.span = span
+        self.every = every
+        self.text = ""
+        self._checked = 0
+
+    def feed(self, delta: str) -> bool:
+        self.text += delta
+        if len(self.text) - self._checked < self.every or len(self.text) < self.span:
+            return False
+        self._checked = len(self.text)
+        tail = " ".join(self.text[-self.span * 2:].split())[-self.span:]
+        return len(tail) >= self.span and tail in self.prompt

@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any, AsyncIterator, Callable
 
 from agent import context as engine
-from agent.bounds import Limits, RepetitionGuard
+from agent.bounds import EchoGuard, Limits, RepetitionGuard
 from agent.consultation import Consultation
 from agent.events import (Error, Event, FiguresChecked, Notice, ProfileChanged, Recommendation, TextDelta,
                           ToolCall, ToolResult, TurnDone)
@@ -275,6 +275,7 @@ class LLMAdvisor:
             size = 0
             visible = TextCallFilter(tool_names())
             guard = RepetitionGuard()
+            echo = EchoGuard(messages[0]["content"])
             stop: str | None = None
             this_call: list[str] = []
 
@@ -308,6 +309,9 @@ class LLMAdvisor:
                         if guard.feed(item.text):
                             stop = "loop"
                             break
+                        if echo.feed(item.text):
+                            stop = "echo"
+                            break
                         if size > limits.max_chars:
                             stop = "length"
                             break
@@ -336,11 +340,15 @@ class LLMAdvisor:
                 return
             finally:
                 await pump.close()
-            if stop in ("deadline", "loop"):
+            if stop in ("deadline", "loop", "echo"):
                 kept = "".join(raw)
                 if stop == "loop" and guard.loop_start is not None:
                     kept = kept[:guard.loop_start].rstrip()
                     notice = "The model kept repeating itself, so its answer was stopped. The engine's recommendation follows."
+                elif stop == "echo":
+                    kept = ""  # its instructions read back: nothing of the answer is worth keeping
+                    notice = ("The model was reading its instructions back, so its answer was stopped. "
+                              "The engine's recommendation follows.")
                 else:
                     notice = (f"The model did not finish within {limits.turn_deadline:g} s (the turn's deadline), "
                               "so the engine's recommendation answers instead.")

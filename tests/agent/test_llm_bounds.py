@@ -180,3 +180,24 @@ def test_an_empty_answer_is_replaced_by_the_engines():
     assert any(isinstance(e, Notice) and "empty answer" in e.text for e in events)
     assert answer(events).startswith("## Recommendation") and c.messages[-1]["content"].startswith("## Recommendation")
     assert events[-1] == TurnDone()
+
+
+def test_a_model_reading_its_instructions_back_is_stopped():
+    from agent.llm import system_prompt
+
+    script = Script(say(system_prompt()))
+    c = Consultation()
+    events = respond(advisor(script), c, CASE)
+    assert any(isinstance(e, Notice) and "instructions back" in e.text for e in events)
+    shown = answer(events)
+    assert len(shown.split("## Recommendation")[0]) < 400  # stopped within a few hundred characters
+    assert c.messages[-1]["content"].startswith("## Recommendation")
+
+
+def test_quoting_a_phrase_of_the_context_is_not_an_echo():
+    from agent.bounds import EchoGuard
+
+    guard = EchoGuard("Over 12 months the fine-tune costs about $128,700 against $17,148 for better prompting. " * 2)
+    answer_text = ("As the engine says, over 12 months the fine-tune costs about $128,700 against $17,148 for "
+                   "better prompting, so start with a structured prompt and measure it on your own examples first.")
+    assert not any(guard.feed(answer_text[i:i + 5]) for i in range(0, len(answer_text), 5))
