@@ -58,7 +58,10 @@ class RepetitionGuard:
         # Only the tail can loop; keep the working text bounded.
         tail = self.text[-(self.longest * self.repeats * 2 + self.span):]
         offset = len(self.text) - len(tail)
+        last = tail[-1]
         for size in range(2, min(self.longest, len(tail) // 2) + 1):
+            if tail[-1 - size] != last:  # cheap test first: most sizes fail here
+                continue
             piece = tail[-size:]
             if tail[-2 * size:-size] != piece:
                 continue

@@ -146,9 +146,12 @@ class _Pump:
         if timeout <= 0:
             return _TIMEOUT
         try:
-            item = await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
-            return _TIMEOUT
+            item = self.queue.get_nowait()  # usually there: no timer task for each piece
+        except asyncio.QueueEmpty:
+            try:
+                item = await asyncio.wait_for(self.queue.get(), timeout)
+            except asyncio.TimeoutError:
+                return _TIMEOUT
         if isinstance(item, _Raised):
             raise item.exc
         return item

@@ -129,19 +129,31 @@ class TextCallFilter:
         self.known = set(known)
         self.buffer = ""
         self.emitted = 0
+        #: The answer's first non-blank character, once seen.
+        self.opening: str | None = None
 
     def feed(self, delta: str) -> str:
         """The part of the text so far that is safe to show now."""
+        if self.opening is not None and self.opening not in "{[`" and self.emitted == len(self.buffer) \
+                and "<" not in delta and "[" not in delta:
+            # Prose with nothing held back and no marker in sight: straight through.
+            self.buffer += delta
+            self.emitted = len(self.buffer)
+            return delta
         self.buffer += delta
-        head = self.buffer.lstrip()
-        if not head or head[0] in "{[`":
+        if self.opening is None:
+            head = self.buffer.lstrip()
+            if not head:
+                return ""
+            self.opening = head[0]
+        if self.opening in "{[`":
             return ""  # possibly a JSON call: decided at the end
         hold = len(self.buffer)
         for marker in MARKERS:
             at = self.buffer.find(marker, self.emitted)
             if at >= 0:
                 hold = min(hold, at)
-        if hold == len(self.buffer):
+        if hold == len(self.buffer) and ("<" in self.buffer[-12:] or "[" in self.buffer[-12:]):
             # A marker may be arriving in pieces ("<tool_" ...): keep a possible prefix.
             for marker in MARKERS:
                 for size in range(min(len(marker) - 1, len(self.buffer)), 0, -1):

@@ -39,7 +39,9 @@ from agent.session import Session  # noqa: E402
 from agent.storage import ConsultationStore  # noqa: E402
 
 MESSAGE = "Our support bot must sound like our founder; 20k labelled examples, 1M requests a month, llama 3.1 8b"
-ANSWER = ("Recommendation: LoRA. " + "The numbers above come from the tools, with their ranges. " * 30)[:1500]
+# Varied sentences: a sentence repeated word for word would be stopped by the repetition guard.
+ANSWER = ("Recommendation: LoRA. " + " ".join(f"Point {i}: the numbers above come from the tools, with their ranges."
+                                               for i in range(1, 31)))[:1500]
 
 
 class StubProvider(Provider):
@@ -107,10 +109,12 @@ NOW = time.perf_counter
 
 
 def _instrument(store: ConsultationStore) -> None:
+    import agent.context as context
     import agent.llm as llm
     import tools.registry as registry
 
-    CLOCK.wrap(llm, "_decide", "tools")
+    CLOCK.wrap(llm, "decide", "tools")
+    CLOCK.wrap(context, "compare_for", "tools")
     CLOCK.wrap(llm, "_update_profile", "tools")
     for name, tool in list(registry.all_tools().items()):
         holder = type("Holder", (), {"func": staticmethod(tool.func)})

@@ -41,14 +41,14 @@ async def turn(advisor: LLMAdvisor, text: str) -> dict:
     events = [ev async for ev in advisor.respond(c, text)]
     seconds = time.perf_counter() - start
     checked = next((e for e in events if isinstance(e, FiguresChecked)), None)
-    notices = [e.text for e in events if isinstance(e, Notice)]
+    warnings = [e.text for e in events if isinstance(e, Notice) and e.kind == "warning"]
     return {
         "seconds": round(seconds, 1),
         "tool_calls": sum(isinstance(e, ToolCall) for e in events),
         "figures": checked.checked if checked else 0,
         "unverified": [f["text"] for f in checked.unverified] if checked else [],
-        "stopped": next((n.split(",")[0] for n in notices if "repeating" in n or "deadline" in n
-                         or "length cap" in n), None),
+        # Why the model's answer was cut or replaced by the engine's (None: it finished).
+        "stopped": warnings[0].split(":")[0].split(", so")[0] if warnings else None,
         "completion_tokens": c.usage.completion_tokens,
         # What the model itself wrote (before any engine answer or footnote), for reading.
         "model_text": next((m.get("content") or "" for m in c.messages if m.get("role") == "assistant"), "")[:300],
