@@ -92,7 +92,7 @@ def write_text(path: str | Path, text: str, field: str = "path", *, overwrite: b
         try:
             Path(str(path)).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(field, f"a path in a folder that can be created ({exc.strerror or exc})",
+            raise InputError(field, f"a writable file path ({exc.strerror or exc})",
                              str(path)) from None
     target, current = resolve_target(path, field, overwrite=overwrite, inputs=inputs)
     if current is not None:
