@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from agent.consultation import Consultation
-from agent.events import Error, Event, Notice, TextDelta, TurnDone
+from agent.events import Error, Event, Notice, TextDelta, ToolCall, ToolResult, TurnDone
 from agent.storage import ConsultationStore
+from tools.text import neutralise
 
 if TYPE_CHECKING:
     from agent.advisor import Advisor
@@ -37,6 +39,29 @@ def make_title(text: str, limit: int = 60) -> str:
         return line or DEFAULT_TITLE
     cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def _neutralised(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(v) for v in value]
+    return value
+
+
+def displayable(event: Event) -> Event:
+    """An advisor's event with no terminal control in its text: a model's escape
+    sequences (clipboard writes, screen clears, titles) never reach a front end."""
+    if isinstance(event, TextDelta | Notice | Error):
+        text = neutralise(event.text)
+        return event if text == event.text else replace(event, text=text)
+    if isinstance(event, ToolCall):
+        return replace(event, arguments=_neutralised(event.arguments))
+    if isinstance(event, ToolResult) and event.error:
+        return replace(event, error=neutralise(event.error))
+    return event
 
 
 def rule_advisor(*, one_shot: bool = False) -> "Advisor":
@@ -217,6 +242,7 @@ class Session:
                     if isinstance(event, TurnDone):
                         interrupted = interrupted or event.interrupted
                         continue  # ours comes last, after the save
+                    event = displayable(event)
                     if isinstance(event, TextDelta):
                         partial.append(event.text)
                         streamed = True

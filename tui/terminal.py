@@ -1,10 +1,7 @@
 """What reaches a terminal: untrusted text neutralised, secrets scrubbed.
 
-- `neutralise` strips terminal control: escape sequences (OSC 52 clipboard writes,
-  screen clears, window titles), C0/C1 control characters and lone ESC bytes; tab and
-  newline stay. Applied to the model's text and to every notice in `ask` and
-  `chat --plain`. Stripping every ESC byte also holds when a sequence is split across
-  streamed chunks: what is left of it prints as plain characters.
+- `neutralise` (tools/text.py) strips terminal control; the session applies it to
+  every event it relays, and `ask` and `chat --plain` again to every line they print.
 - `ScrubbingWriter` wraps stdout/stderr for every CLI command (tui/cli.py): the
   configured key and anything shaped like a provider key (sk-..., sk-ant-...,
   AIza..., gsk_..., hf_..., AKIA..., xai-...) are redacted, even when a model streams
@@ -19,23 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, TextIO
 
 from tools.secrets import SECRET_PREFIXES, known_secrets, scrub
-
-_SEQUENCE = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"       # OSC: title, clipboard (52), hyperlinks
-    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"           # DCS, PM, APC, SOS strings
-    r"|\x1b\[[0-?]*[ -/]*[@-~]"                 # CSI: cursor, clear, colours
-    r"|\x1b[ -/]*[0-~]"                         # two-character escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?"  # 8-bit CSI and OSC
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def neutralise(text: str) -> str:
-    """`text` without anything a terminal would act on (tab and newline kept)."""
-    if not _CONTROL.search(text):
-        return text
-    return _CONTROL.sub("", _SEQUENCE.sub("", text))
-
+from tools.text import neutralise  # noqa: F401  (the front ends' one import for terminal text)
 
 #: Characters a key is made of: a run of them at the end of the output may be a key
 #: still streaming in.
