@@ -229,7 +229,7 @@ class ConsultationStore:
             self.unwritable = reason
             self.notices.append(
                 f"Consultations cannot be saved in {self.directory} ({reason}): this one goes on in memory; "
-                "save it elsewhere with the export (Ctrl+E in the app) or /report PATH.")
+                "save it elsewhere with the export (Ctrl+S in the app) or /report PATH.")
             return None
         return target
 
