@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator
 from agent.consultation import Consultation
 from agent.events import Error, Event, Notice, TextDelta, ToolCall, ToolResult, TurnDone
 from agent.storage import ConsultationStore
+from tools.secrets import scrub
 from tools.text import neutralise
 
 if TYPE_CHECKING:
@@ -52,15 +53,16 @@ def _neutralised(value: Any) -> Any:
 
 
 def displayable(event: Event) -> Event:
-    """An advisor's event with no terminal control in its text: a model's escape
-    sequences (clipboard writes, screen clears, titles) never reach a front end."""
+    """An advisor's event with no terminal control in its text and no key: a model's
+    escape sequences (clipboard writes, screen clears, titles) and an echoed key never
+    reach a front end (a key split across deltas is caught by the CLI's writer)."""
     if isinstance(event, TextDelta | Notice | Error):
-        text = neutralise(event.text)
+        text = scrub(neutralise(event.text))
         return event if text == event.text else replace(event, text=text)
     if isinstance(event, ToolCall):
-        return replace(event, arguments=_neutralised(event.arguments))
+        return replace(event, arguments=scrub(_neutralised(event.arguments)))
     if isinstance(event, ToolResult) and event.error:
-        return replace(event, error=neutralise(event.error))
+        return replace(event, error=scrub(neutralise(event.error)))
     return event
 
 
