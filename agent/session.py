@@ -114,6 +114,11 @@ class Session:
         c.touch()
         self.store.save(c, durable=durable)
 
+    def store_notices(self) -> list[Notice]:
+        """What the store has to tell (a conflict, a store that cannot be written, a
+        file skipped or repaired), once each."""
+        return [Notice(text, kind="warning") for text in self.store.take_notices()]
+
     def go_offline(self, reason: str) -> Notice:
         """Switch to the rule-only advisor; the returned notice says why."""
         self.advisor = rule_advisor(one_shot=True) if self.one_shot else rule_advisor()
@@ -139,6 +144,8 @@ class Session:
     async def opening(self) -> AsyncIterator[Event]:
         """The advisor's first message for a new consultation; for a resumed one, a
         notice (the history is in `consultation.messages`)."""
+        for notice in self.store_notices():  # a skipped file, a repaired profile
+            yield notice
         if self.consultation.messages:
             count = sum(1 for m in self.consultation.messages if m.get("role") in ("user", "assistant")
                         and m.get("content"))
@@ -192,6 +199,8 @@ class Session:
                         self.save(durable=False, consultation=c)
                         saved = len(c.messages)
                         partial = []
+                        for notice in self.store_notices():
+                            yield notice
                     if isinstance(event, TurnDone):
                         interrupted = interrupted or event.interrupted
                         continue  # ours comes last, after the save
@@ -223,6 +232,8 @@ class Session:
             if partial and len(c.messages) == saved and self._keep_partial(c, text, partial, start):
                 interrupted = True
             self.save(consultation=c)
+            for notice in self.store_notices():
+                yield notice
             finished = True
             yield TurnDone(interrupted=interrupted)
         finally:
