@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tools.estimators.compare import compare_strategies
-from tools.decision.decide import MAX_CONFIDENCE, TOOL, decide
+from tools.decision.decide import TOOL, decide
 from tools.errors import InputError
 from tools.decision.profile import (DATA_QUALITY, FIELDS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, MYTH_GOALS,
                            PROFILE_SCHEMA, STRATEGIES)
