@@ -468,6 +468,9 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     for t in spec.techniques:
         if t in EXTRA_MONTHS:
             setup[t] = _people(EXTRA_MONTHS[t], case, knobs)
+    if spec.model != current_model(case) and "smaller_model" not in spec.techniques and not tuned:
+        # Any change of model is gated by the same eval run as a smaller one.
+        setup["model_switch_eval"] = _people(EXTRA_MONTHS["smaller_model"], case, knobs)
     if spec.serving in SERVINGS_SELF_HOSTED:
         key = "on_device" if spec.serving == "on_device" else "self_hosting"
         setup[key] = _people(EXTRA_MONTHS[key], case, knobs)
