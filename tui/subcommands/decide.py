@@ -101,7 +101,23 @@ def print_decision(data: dict[str, Any]) -> None:
     head = (f"[bold]{strategy}[/]{escape(extra)}\n"
             f"fine-tuning justified: [bold]{'yes' if data['fine_tune_justified'] else 'no'}[/]   "
             f"confidence: {data['confidence']:.0%}")
+    option = next((o for o in data.get("options") or [] if o["id"] == data.get("recommended")), None)
+    if option:
+        head += (f"\noption: [bold]{escape(option['label'])}[/]\n"
+                 f"{fmt_usd(option['total_usd'])} over {(data.get('costs') or {}).get('horizon_months', 12)} months "
+                 f"({fmt_usd(option['setup_usd'])} set-up, {fmt_usd(option['monthly_usd'])} a month)")
     console.print(Panel(head, title="recommendation", expand=False))
+    if data.get("plan"):
+        console.print("[bold]plan[/]")
+        for i, step in enumerate(data["plan"], 1):
+            console.print(f"  {i}. {escape(step['step'])} [dim](go on when: {escape(step['gate'])})[/]")
+    if data.get("tipping_points"):
+        console.print("[bold]where the answer flips[/]")
+        for point in data["tipping_points"][:5]:
+            console.print(f"  • {escape(point['text'])}")
+    most = (data.get("robustness") or {}).get("most_flips")
+    if most:
+        console.print(f"  [dim]{escape(most['text'])}[/]")
     if data["reasons"]:
         console.print("[bold]why[/]")
         for note in data["reasons"]:
