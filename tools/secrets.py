@@ -54,6 +54,10 @@ def known_secrets() -> list[str]:
 
 def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
     """A copy of `value` with key-like strings and secret-named fields redacted."""
+    if isinstance(value, str) and len(value) < 8:  # shorter than any secret we look for
+        return value  # (checked first: streamed deltas are mostly this short)
+    if not isinstance(value, dict | list | tuple | str):
+        return value
     secrets = _env_secrets() if env_secrets is None else env_secrets
     if isinstance(value, dict):
         return {k: (REDACTED if isinstance(k, str) and _SECRET_KEYS.search(k) and v not in (None, "")
