@@ -218,3 +218,13 @@ def test_hostile_files_in_a_process_with_bounded_memory(tmp_path, command, name)
     path.write_bytes(BINARY if name == "binary" else TEXT_CASES[name].encode())
     done = _run(tmp_path, [command, "--profile", str(path)], subprocess.DEVNULL)
     _one_line(done.stderr.decode("utf-8", "replace"), done.returncode)
+
+
+def test_chat_plain_with_an_unwritable_store_goes_on_and_says_it_did_not_save(tmp_path, monkeypatch, capsys):
+    (tmp_path / "store").write_text("a file where the folder should be")
+    monkeypatch.setenv("FT_ADVISOR_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("We want a support bot.\nWe have 20,000 labeled tickets.\n"))
+    assert main(["chat", "--plain", "--offline"]) == 0
+    out, err = capsys.readouterr()
+    assert err.count("cannot be saved") == 1 and "consultation not saved" in err
+    assert "consultation saved" not in err and "Traceback" not in err and out

@@ -191,5 +191,10 @@ class PlainChat:
         except OSError as exc:
             self.note(f"could not save the consultation: {exc}")
             return
+        for notice in self.session.store_notices():  # e.g. a conflict on the last save
+            self.note(notice.text)
+        if self.session.store.unwritable is not None:
+            self.note("consultation not saved: the store cannot be written")
+            return
         cid = self.session.consultation.id
         self.note(f"consultation saved: {cid} (continue with: ft-advisor chat --plain --resume {cid})")
