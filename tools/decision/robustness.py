@@ -89,40 +89,41 @@ def _spec_id(spec: Any) -> str:
 
 def break_even_volume(ev: Any, evaluate: Callable[..., Any], profile: dict[str, Any]) -> dict[str, float | None]:
     """Requests a month at which each usable fine-tune option's total over the horizon
-    falls to the best prompting option's (None: not between 1 and 10 billion)."""
-    case = ev.case
-    out: dict[str, float | None] = {}
+    falls to the best prompting option's (None: not between 1 and 10 billion). Only the
+    options compared are re-priced at each volume."""
     import dataclasses
 
-    def gap(option_id: str, requests: float) -> float | None:
-        opts = options_for(dataclasses.replace(case, requests=requests))
-        mine = next((o for o in opts if o.id == option_id), None)
-        best = cheapest(opts, "prompt_engineering")
-        if mine is None or best is None:
-            return None
-        return mine.total_usd - best.total_usd
+    case = ev.case
+    all_specs = specs(case)
+    by_id = {_spec_id(s): s for s in all_specs}
+    prompting = [s for s in all_specs if s.strategy == "prompt_engineering"]
+    tried = profile.get("tried") or []
 
+    def gap(spec: Any, requests: float) -> float | None:
+        at = dataclasses.replace(case, requests=requests)
+        mine = price(spec, at)
+        rivals = [o for o in (price(s, at) for s in prompting) if o.meets_constraints
+                  and not any(t in tried for t in o.techniques if t in ("smaller_model", "distillation"))]
+        if not rivals:
+            return None
+        return mine.total_usd - min(o.total_usd for o in rivals)
+
+    out: dict[str, float | None] = {}
     for option in ev.options:
-        if option.strategy not in FINE_TUNE or not option.meets_constraints:
+        spec = by_id.get(option.id)
+        if option.strategy not in FINE_TUNE or not option.meets_constraints or spec is None:
             continue
         lo, hi = 1.0, 1e10
-        g_lo, g_hi = gap(option.id, lo), gap(option.id, hi)
+        g_lo, g_hi = gap(spec, lo), gap(spec, hi)
         if g_lo is None or g_hi is None:
             out[option.id] = None
-            continue
-        if g_lo <= 0:
+        elif g_lo <= 0:
             out[option.id] = lo
-            continue
-        if g_hi > 0:
+        elif g_hi > 0:
             out[option.id] = None
-            continue
-        for _ in range(40):
-            mid = math.sqrt(lo * hi)
-            if gap(option.id, mid) <= 0:
-                hi = mid
-            else:
-                lo = mid
-            if hi / lo < 1.01:
-                break
-        out[option.id] = float(round(hi))
+        else:
+            while hi / lo > 1.02:
+                mid = math.sqrt(lo * hi)
+                lo, hi = (lo, mid) if (gap(spec, mid) or 0.0) <= 0 else (mid, hi)
+            out[option.id] = float(round(hi, -max(0, int(math.log10(hi)) - 1)))
     return out
