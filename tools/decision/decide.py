@@ -352,6 +352,8 @@ def _missing(profile: dict[str, Any], base: _Eval, book: RuleBook, today: date,
             continue  # the quality of examples a team does not have is not a question
         if name in ("current_failure_rate", "target_failure_rate") and "output_format" not in (profile.get("goals") or []):
             continue
+        if name == "engineer_month_usd" and profile.get("ml_team") != "none":
+            continue  # a team's rate is the default's business; a founder's own time is not
         variants = _variants(name)
         flips: list[tuple[str, _Eval]] = []
         option_changes = 0
@@ -431,6 +433,10 @@ def _render_facts(ev: _Eval, alternative: str, alt_option: Option | None, profil
              "alternative_label": strategy_label(alternative, "label"),
              "deployment_label": DEPLOYMENT_TERMS[profile.get("deployment", "any")].label}
     facts.setdefault("horizon_months", ev.case.horizon)
+    if rec is not None and rec.serving != "api":
+        # The vendor's fine-tuning wind-down matters only to an option that uses it.
+        for key in ("provider_accepts_new_jobs", "provider_warning"):
+            facts.pop(key, None)
     if "style" in (profile.get("goals") or []):
         facts["style_scale_requests"] = style_scale(profile, book, today)
     return facts
@@ -487,7 +493,8 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
     if ev.none_fits and case.budget is not None:
         warnings.append(Note("budget.none_fits",
                              f"No option fits your budget of ${case.budget:,.0f} over {case.horizon} months: the "
-                             f"cheapest that meets your constraints is {describe(rec)} at about ${rec.total_usd:,.0f}."))
+                             f"cheapest way to do {strategy_label(rec.strategy, 'label')} that meets your constraints is {describe(rec)} "
+                             f"at about ${rec.total_usd:,.0f}."))
     if rec.teacher and _is_vendor_model(rec.teacher):
         warnings.append(Note("terms.distillation",
                              f"Training a model on {rec.teacher}'s outputs: read the vendor's terms first; some "
@@ -509,7 +516,7 @@ def _is_vendor_model(model: str) -> bool:
 def rejection(option: Option, ev: _Eval, profile: dict[str, Any]) -> str:
     """Why a cheaper option was not recommended, in words."""
     if not option.meets_constraints:
-        return option.notes[-1] if option.notes else "it does not meet your constraints"
+        return option.excluded_because[0] if option.excluded_because else "it does not meet your constraints"
     tried = [t for t in option.techniques if t in (profile.get("tried") or []) and t in ("smaller_model", "distillation")]
     if tried:
         return f"you tried {technique_label(tried[0])} and found it not good enough"

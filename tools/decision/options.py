@@ -174,6 +174,8 @@ class Option:
     within_budget: bool | None
     meets_constraints: bool
     notes: list[str] = field(default_factory=list)
+    #: Why the option does not meet the constraints, most decisive first (empty if it does).
+    excluded_because: list[str] = field(default_factory=list)
     #: Training examples the option uses (fine-tunes), the teacher model (distillation),
     #: the model it moves to when its own retires, and its monthly cost by part.
     examples_used: int | None = None
@@ -187,7 +189,7 @@ class Option:
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in ("id", "strategy", "model", "serving", "techniques", "setup_usd",
                                               "monthly_usd", "total_usd", "low", "high", "within_budget",
-                                              "meets_constraints", "notes", "examples_used", "teacher",
+                                              "meets_constraints", "notes", "excluded_because", "examples_used", "teacher",
                                               "successor", "retires")}
         for key in ("setup_usd", "monthly_usd", "total_usd", "low", "high"):
             out[key] = round(out[key], 2)
@@ -550,15 +552,21 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
         people_k = knobs.engineer if case.engineer is None else 1.0
         mid = up["compute"] * knobs.retrains + (up["retrain_people"] * knobs.retrains + up["people"]) * people_k
         monthly["maintenance"] = (mid, mid * up["low_ratio"], mid * up["high_ratio"])
+    said = len(notes)
     serving, available = _serving(spec, case, knobs, extra, tuned, notes)
     monthly["serving"] = serving
     ok = ok and available
-    if not available and not notes:
+    if not available and len(notes) == said:
         notes.append(f"no per-token price for {spec.model} in the catalog")
 
     # -- constraints: where it may run, provider and retirement ----------------------------
+    blockers: list[str] = []
+    if not available:
+        blockers.append(notes[-1])
     if case.deployment in ("own_cloud", "on_prem") and spec.serving not in SERVINGS_SELF_HOSTED:
         ok = False
+        blockers.insert(0, f"it sends data to a third party ({SERVING_TERMS[spec.serving].label}) and your data must "
+                           f"stay {'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
         notes.append(f"sends data to a third party ({SERVING_TERMS[spec.serving].label}); your data must stay "
                      f"{'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
     if spec.serving == "on_device":
@@ -566,12 +574,14 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
         need_gb = spec_model.params * 0.5 / 1e9 * 1.2  # int4 weights + runtime overhead
         if need_gb > DEVICE_MEMORY_GB:
             ok = False
+            blockers.append(f"it needs about {need_gb:.1f} GB, more than a device leaves a model")
             notes.append(f"needs about {need_gb:.1f} GB, more than the {DEVICE_MEMORY_GB:g} GB a device leaves a model")
     if hosted_tune:
         provider = cat.api_offer(spec.model).provider
         availability = _availability(provider, case.today)
         if not availability.accepts_new_jobs:
             ok = False
+            blockers.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
             notes.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
         elif availability.warning:
             notes.append(availability.warning)
@@ -587,12 +597,14 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
             ok = False
             what = f"fine-tuned {spec.model}" if hosted_tune else f"{spec.model} at its provider"
             notes.append(f"{what} stops working on {retires.isoformat()}, within your {case.horizon}-month horizon")
+            blockers.append(notes[-1])
         else:
             successor = cat.successor(spec.model)
             succ_pair = _price_pair(successor, case) if successor else None
             if succ_pair is None:
                 ok = False
                 notes.append(f"{spec.model} retires on {retires.isoformat()} and the catalog names no successor")
+                blockers.append(notes[-1])
             else:
                 # Served by the model until it retires, then by its successor after a migration.
                 setup.setdefault("migration", _people(EXTRA_MONTHS["migration"], case, knobs))
@@ -610,7 +622,7 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     option_id = f"{spec.strategy}:{spec.model}:{spec.serving}" + (":distilled" if spec.teacher else "")
     return Option(option_id, spec.strategy, spec.model, spec.serving, list(spec.techniques), setup_t[0],
                   monthly_t[0], total, min(low, total), max(high, total), within, ok, notes,
-                  examples_used=examples_used, teacher=spec.teacher, successor=successor,
+                  excluded_because=blockers if not ok else [], examples_used=examples_used, teacher=spec.teacher, successor=successor,
                   retires=retires.isoformat() if retires else None,
                   setup_parts=setup, monthly_parts=monthly)
 
