@@ -433,10 +433,6 @@ def _render_facts(ev: _Eval, alternative: str, alt_option: Option | None, profil
              "alternative_label": strategy_label(alternative, "label"),
              "deployment_label": DEPLOYMENT_TERMS[profile.get("deployment", "any")].label}
     facts.setdefault("horizon_months", ev.case.horizon)
-    if rec is not None and rec.serving != "api":
-        # The vendor's fine-tuning wind-down matters only to an option that uses it.
-        for key in ("provider_accepts_new_jobs", "provider_warning"):
-            facts.pop(key, None)
     if "style" in (profile.get("goals") or []):
         facts["style_scale_requests"] = style_scale(profile, book, today)
     return facts
