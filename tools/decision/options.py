@@ -84,6 +84,7 @@ class Knobs:
     label_cost: float = 1.0
     engineer: float = 1.0
     retrains: float = 1.0
+    prompt_extra: float = 1.0  # few-shot examples and style guide carried by every prompted request
 
 
 def knob_ranges() -> dict[str, tuple[float, float, str]]:
@@ -99,6 +100,8 @@ def knob_ranges() -> dict[str, tuple[float, float, str]]:
         "engineer": (d.ENGINEER_MONTH_LOW / d.ENGINEER_MONTH_USD, d.ENGINEER_MONTH_HIGH / d.ENGINEER_MONTH_USD,
                      f"engineer cost (${d.ENGINEER_MONTH_LOW:,.0f}-{d.ENGINEER_MONTH_HIGH:,.0f} a month)"),
         "retrains": (0.5, 2.0, "retrains a year (half to twice the default for how fast facts change)"),
+        "prompt_extra": (0.5, 2.0, f"examples and context a prompt carries ({PROMPT_EXTRA_TOKENS // 2:,}-"
+                                   f"{PROMPT_EXTRA_TOKENS * 2:,} tokens)"),
     }
 
 
@@ -502,7 +505,8 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     ok = True
     tuned = spec.strategy in FINE_TUNE_STRATEGIES
     hosted_tune = tuned and spec.serving == "api"
-    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS, "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
+    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS * knobs.prompt_extra,
+             "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
     examples_used = None
 
     # -- set-up: engineering, techniques, data, training ---------------------------------
