@@ -76,8 +76,9 @@ class RepetitionGuard:
 
 class EchoGuard:
     """Spots a model reading its instructions back (weak and base models do): the last
-    `span` characters of the answer, spaces normalised, appear word for word in the
-    prompt it was sent. A real answer quotes a figure or a phrase, not 120 characters."""
+    `span` characters of the answer, spaces normalised, appear word for word in its
+    instructions. A real answer quotes a figure or a phrase of them, not 120
+    characters; quoting the case context (reasons, options) is not checked here."""
 
     def __init__(self, prompt: str, *, span: int = 120, every: int = 32) -> None:
         self.prompt = " ".join(prompt.split())

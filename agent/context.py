@@ -9,7 +9,7 @@ from string import Template
 from typing import Any
 
 from agent.prompt_files import prompt
-from agent.rule_advisor import render_recommendation
+from agent.presentation import render_recommendation
 from tools.decision.decide import compare_for
 from tools.decision.vocabulary import STRATEGY_TERMS
 from tools.errors import InputError
@@ -20,6 +20,9 @@ from tools.units import fmt_usd
 #: default), and small models lose what sits in a long prompt.
 QUESTIONS = 3
 ASSUMED = 5
+#: Options listed beside the recommended one and the alternative, and tipping points.
+OTHER_OPTIONS = 3
+FLIPS = 2
 
 
 def _label(strategy: str | None) -> str:
@@ -67,35 +70,35 @@ def _plan(decision: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _option_line(option: dict[str, Any], tag: str = "") -> str:
+    label = option.get("label") or option.get("id")
+    return (f"- {label}{tag}: total {fmt_usd(option['total_usd'])} (range {fmt_usd(option['low'])} to "
+            f"{fmt_usd(option['high'])}); set-up {fmt_usd(option['setup_usd'])}, then "
+            f"{fmt_usd(option['monthly_usd'])} a month")
+
+
 def _costs(decision: dict[str, Any], comparison: dict[str, Any] | None) -> str:
-    """One line per strategy (the recommended first), the break-even and what was assumed."""
+    """The recommended option, the alternative, the next cheapest options that meet the
+    constraints, where the answer flips, and what was assumed."""
     costs = decision.get("costs") or {}
     if costs.get("error"):
         return f"No cost comparison: {costs['error']}"
-    strategies = dict((comparison or {}).get("strategies") or {})
-    for role in ("recommended", "alternative"):  # the decision's own figures win
-        figures = costs.get(role)
-        if isinstance(figures, dict) and figures.get("strategy"):
-            strategies[figures["strategy"]] = {**strategies.get(figures["strategy"], {}), **figures}
-    recommended = decision.get("strategy")
-    order = sorted(strategies, key=lambda name: name != recommended)
+    options = {o["id"]: o for o in decision.get("options") or [] if isinstance(o, dict) and o.get("id")}
+    recommended = options.get(decision.get("recommended") or "")
+    alternative = options.get(((costs.get("alternative") or {}).get("option")) or "")
     lines = []
-    for name in order:
-        f = strategies[name]
-        if f.get("total_usd") is None:
-            continue
-        tag = " (recommended)" if name == recommended else " (alternative)" if name == decision.get("alternative") else ""
-        lines.append(f"- {_label(name)}{tag}: total {fmt_usd(f['total_usd'])} (range {fmt_usd(f['low'])} to "
-                     f"{fmt_usd(f['high'])}); set-up {fmt_usd(f['setup_usd'])}, then {fmt_usd(f['monthly_usd'])} a month")
+    if recommended:
+        lines.append(_option_line(recommended, " (recommended)"))
+    if alternative and alternative is not recommended:
+        lines.append(_option_line(alternative, " (the alternative)"))
+    shown = {id(recommended), id(alternative)}
+    others = sorted((o for o in options.values() if o.get("meets_constraints") and id(o) not in shown
+                     and o.get("total_usd") is not None), key=lambda o: o["total_usd"])
+    lines += [_option_line(o) for o in others[:OTHER_OPTIONS]]
+    flips = [t["text"] for t in decision.get("tipping_points") or [] if isinstance(t, dict) and t.get("text")]
+    if flips:
+        lines.append("Where the answer flips: " + " ".join(flips[:FLIPS]))
     if comparison is not None:
-        if comparison.get("model"):
-            lines.append(f"Model priced: {comparison['model']}.")
-        break_even = comparison.get("break_even")
-        if isinstance(break_even, dict) and break_even.get("strategy"):
-            pair = f"{_label(break_even['strategy'])} vs {_label(break_even.get('versus'))}"
-            month = break_even.get("month")
-            lines.append(f"Break-even of {pair}: month {month}." if month else
-                         f"{pair}: no break-even within the horizon.")
         assumed = [f"{a['name']}: {a['value']}" for a in comparison.get("assumptions") or []
                    if isinstance(a, dict) and str(a.get("source", "")).startswith("default")]
         if assumed:

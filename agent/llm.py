@@ -36,9 +36,10 @@ from agent.grounding import Known, check, footnote
 from agent.parsing import clean, extract_facts
 from agent.prompt_files import exists, prompt
 from agent.provider import Completion, Provider, ProviderFailure, RawToolCall, RetryPolicy
-from agent.rule_advisor import apply_updates
+from agent.case import apply_updates
 from agent.settings import LLMSettings
 from agent.textcalls import TextCallFilter
+from tools import safe_json
 from tools.decision.decide import decide
 from tools.decision.profile import PROFILE_SCHEMA
 from tools.errors import InputError
@@ -278,7 +279,8 @@ class LLMAdvisor:
             size = 0
             visible = TextCallFilter(tool_names())
             guard = RepetitionGuard()
-            echo = EchoGuard(messages[0]["content"])
+            # Instructions only: quoting the context block's reasons word for word is fine.
+            echo = EchoGuard(system_prompt())
             stop: str | None = None
             this_call: list[str] = []
 
@@ -443,8 +445,8 @@ class LLMAdvisor:
         if len(raw) > self.limits.max_tool_args:
             return json.dumps({"_truncated": raw[:_KEPT_ARGS] + "…", "_chars": len(raw)}, ensure_ascii=False)
         try:
-            ok = isinstance(json.loads(raw), dict) if raw.strip() else True
-        except json.JSONDecodeError:
+            ok = isinstance(safe_json.loads(raw, "arguments"), dict) if raw.strip() else True
+        except InputError:
             ok = False
         return raw if ok else json.dumps({"_invalid": raw[:_KEPT_ARGS]}, ensure_ascii=False)
 
@@ -461,11 +463,10 @@ class LLMAdvisor:
                      f"call {name} again with only the fields you need")
         else:
             try:
-                args = json.loads(raw) if raw and raw.strip() else {}
-            except json.JSONDecodeError as exc:
+                args = safe_json.loads(raw, "arguments") if raw and raw.strip() else {}  # bounded depth, digits
+            except InputError as exc:
                 args = {"_raw": raw[:_KEPT_ARGS]}
-                error = (f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); "
-                         f"call {name} again with a JSON object")
+                error = f"the arguments are not valid JSON ({exc.message()}); call {name} again with a JSON object"
             else:
                 if not isinstance(args, dict):
                     error, args = f"the arguments must be a JSON object, got {type(args).__name__}", {"_raw": args}

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from agent.llm import LLMAdvisor
 from agent.parsing import extract_facts, parse_answer
 from agent.provider import RetryPolicy, litellm_module
-from agent.rule_advisor import field_type
+from agent.case import field_type
 from tools.decision.vocabulary import STRATEGY_TERMS
 from tools.units import fmt_usd
 

@@ -24,7 +24,7 @@ def fast_retries(monkeypatch):
 def test_ask_json_with_a_model_that_never_calls_tools(capsys):
     with FakeOpenAI() as server:
         server.default = text("Start with better prompting. With your 5000 examples a LoRA would pay back "
-                              "in 7 months and save $45,000 a year.")
+                              "in 7 months and save $45,310 a year.")
         code = main(["ask", "--model", "openai/small", "--api-base", server.api_base, "--json",
                      "We need a strict output format, have 5000 labelled examples and 200k requests a month"])
     data = json.loads(capsys.readouterr().out)
@@ -33,14 +33,14 @@ def test_ask_json_with_a_model_that_never_calls_tools(capsys):
     assert set(rec) == {"strategy", "model", "total_usd"}
     assert rec["strategy"] == data["decision"]["strategy"] and rec["total_usd"] > 0 and rec["model"]
     # "5000 examples" is the user's; the payback and the saving are the model's own.
-    assert [f["text"] for f in data["unverified_figures"]] == ["7 months", "$45,000"]
-    assert data["unverified_figures"][1]["value"] == 45_000
+    assert [f["text"] for f in data["unverified_figures"]] == ["7 months", "$45,310"]
+    assert data["unverified_figures"][1]["value"] == 45_310
     assert "Not from the cost models" in data["answer"]
 
 
 def test_ask_plain_output_footnotes_unverified_figures(capsys):
     with FakeOpenAI() as server:
-        server.default = text("It would save $45,000 a year.")
+        server.default = text("It would save $45,310 a year.")
         assert main(["ask", "--model", "openai/small", "--api-base", server.api_base, "hello"]) == 0
     out = capsys.readouterr().out
-    assert "It would save $45,000 a year." in out and "Not from the cost models" in out and "$45,000._" in out
+    assert "It would save $45,310 a year." in out and "Not from the cost models" in out and "$45,310._" in out

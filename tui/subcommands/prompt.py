@@ -13,12 +13,12 @@ HELP = "write a structured prompt scaffold for the case profile: the thing to tr
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tui.subcommands.decide import add_profile_arguments
+    from tui.subcommands.decide import add_output_arguments, add_profile_arguments
 
     add_profile_arguments(parser, required=False)
     parser.add_argument("--system", action="store_true",
                         help="print the system prompt the LLM advisor sends to the model, and nothing else")
-    parser.add_argument("-o", "--output", metavar="OUT", help="write to this file (default: standard output)")
+    add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,14 +34,15 @@ def run(args: argparse.Namespace) -> int:
                                  args.profile)
             from agent.llm import system_prompt
 
-            write_output(system_prompt() + "\n", args.output)
+            write_output(system_prompt() + "\n", args.output, force=args.force)
             return 0
         if not args.profile:
             raise InputError("--profile", "a case profile file (JSON), or --system", None)
         profile = read_profile(args.profile)
         # The strategy decides whether the scaffold carries a retrieval slot.
         strategy = decide(profile, today=parse_date(args.date)).strategy
-        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output)
+        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output, force=args.force,
+                     inputs=(args.profile,))
     except InputError as exc:
         return fail("prompt", exc)
     return 0
