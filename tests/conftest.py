@@ -26,3 +26,19 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("FT_ADVISOR_DATA_DIR", str(tmp_path / "data"))
     for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "FT_ADVISOR_MODEL"):
         monkeypatch.delenv(key, raising=False)
+
+
+#: Test modules that drive the TUI (App.run_test, snapshots): slow as a whole, so a new
+#: test there cannot forget the marker.
+_TUI_MODULES = frozenset({"test_app.py", "test_snapshots.py"})
+#: Fixtures that bring litellm in (a fake OpenAI-compatible server behind it).
+_LITELLM_FIXTURES = frozenset({"fake_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that drives the TUI or imports litellm `slow`, by module or by
+    fixture, so that `pytest -m "not slow"` stays a quick loop."""
+    slow = pytest.mark.slow
+    for item in items:
+        if item.path.name in _TUI_MODULES or _LITELLM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(slow)

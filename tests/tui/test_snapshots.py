@@ -46,17 +46,17 @@ def _deterministic(monkeypatch):
 
 async def _ready(pilot) -> None:
     app = pilot.app
-    await asyncio.wait_for(app.ready.wait(), 30)
-    app.prompt.cursor_blink = False
+    await asyncio.wait_for(app.view.ready.wait(), 30)
+    app.view.prompt.cursor_blink = False
     await pilot.pause()
 
 
 async def _say(pilot, text: str) -> None:
     app = pilot.app
-    done = app.turns_done
-    app.prompt.value = text
+    done = app.view.turns_done
+    app.view.prompt.value = text
     await pilot.press("enter")
-    while app.turns_done == done:
+    while app.view.turns_done == done:
         await pilot.pause(0.05)
     await pilot.pause(0.2)
     await pilot.wait_for_scheduled_animations()
@@ -83,7 +83,7 @@ def test_main_screen_with_a_recommendation(snap_compare):
         await _ready(pilot)
         await _say(pilot, CASE)
         app = pilot.app
-        while app.case.costs is None:  # the comparison for the plot runs on a worker
+        while app.view.case.costs is None:  # the comparison for the plot runs on a worker
             await pilot.pause(0.05)
         await pilot.pause(0.2)
 

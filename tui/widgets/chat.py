@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual.widgets import Collapsible, Markdown, Static
 
 from tui.widgets.chatlog import ChatLog
@@ -19,10 +20,38 @@ from agent.session import INTERRUPTED
 INTERRUPTED_MARK = f"\n\n{INTERRUPTED}"
 
 
-class UserMessage(Markdown):
-    """A message the user sent."""
+class UserMessage(Static):
+    """A message the user sent, as plain text: no Markdown, no markup, line breaks kept
+    (what you typed is what you see)."""
 
-    HELP = "Your message, as sent to the advisor."
+    HELP = "Your message, as sent to the advisor (shown as typed, line breaks kept)."
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        super().__init__(Text(text), markup=False, **kwargs)
+        self.text = text
+
+    @property
+    def source(self) -> str:
+        return self.text
+
+
+#: The mark after a figure the model wrote without a cost tool behind it.
+UNVERIFIED_MARK = "†"
+UNVERIFIED_NOTE = (f"{UNVERIFIED_MARK} From the model, not the cost models: check it with `/estimate` "
+                   "or ask the advisor to compute it.")
+
+
+def mark_unverified(markdown: str, figures: list[dict[str, Any]]) -> str:
+    """`markdown` with each unverified figure set as code and marked, and a footnote
+    saying where those figures came from (nothing changes if none is found)."""
+    marked = False
+    for figure in figures:
+        text = str(figure.get("text") or figure.get("value") or "").strip() if isinstance(figure, dict) else ""
+        if not text or text not in markdown or f"`{text}`{UNVERIFIED_MARK}" in markdown:
+            continue
+        markdown = markdown.replace(text, f"`{text}`{UNVERIFIED_MARK}", 1)
+        marked = True
+    return f"{markdown}\n\n_{UNVERIFIED_NOTE}_" if marked else markdown
 
 
 #: A long answer is split into Markdown widgets of about this many characters, at a
@@ -77,6 +106,16 @@ class AdvisorMessage(Markdown):
             self._stream = Markdown.get_stream(self)
         self.text += text
         await self._stream.write(text)
+
+    async def mark_unverified(self, figures: list[dict[str, Any]]) -> bool:
+        """Mark figures that came from the model rather than a cost tool."""
+        marked = mark_unverified(self.text, figures)
+        if marked == self.text:
+            return False
+        self.text = marked
+        self.add_class("-unverified")
+        await self.update(marked)
+        return True
 
     async def finish(self, *, interrupted: bool = False) -> None:
         """Flush what is pending; mark the answer if it was cut short."""
@@ -140,7 +179,7 @@ class ToolCallRow(Collapsible):
         super().__init__(self._body, title=self._title_text(), collapsed=True, classes="tool-call -running")
 
     def _title_text(self) -> str:
-        status = {"running": "…", "ok": "✓", "error": "✗"}[self.state]
+        status = {"running": "…", "ok": "✓", "error": "✗", "stopped": "■"}[self.state]
         return f"{status} {self.tool_name}({_short_args(self.arguments)})"
 
     def _body_text(self, result: Any, error: str | None) -> str:
@@ -159,6 +198,16 @@ class ToolCallRow(Collapsible):
         self.add_class(f"-{self.state}")
         self.title = self._title_text()
         self._body.update(self._body_text(result, error))
+
+    def stop(self) -> None:
+        """The answer was stopped before this tool returned: no spinner left running."""
+        if self.state != "running":
+            return
+        self.state = "stopped"
+        self.remove_class("-running")
+        self.add_class("-stopped")
+        self.title = self._title_text()
+        self._body.update("\n".join(["arguments:", _pretty(self.arguments), "(stopped before it returned)"]))
 
 
 class NoticeRow(Static):
