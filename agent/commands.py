@@ -10,6 +10,7 @@ Bad input becomes a one-line answer naming the field and what was expected.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import shlex
 import uuid
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult, TurnDone
 from tools.errors import InputError
+from tools.estimators.compare import DEFAULT_EPOCHS, DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS
 from tools.figures import NON_FIGURES, fmt_value
 from tools.registry import add_flags, args_from_flags, flag
 
@@ -283,10 +285,31 @@ def _flags_help(tool: Any, prog: str) -> str:
 def _tool_args(tool: Any, tokens: list[str], prog: str) -> dict[str, Any]:
     parser = _tool_parser(tool, prog)
     try:
-        namespace = parser.parse_args(tokens)
+        namespace, extra = parser.parse_known_args(tokens)
     except _ArgError as exc:
         raise InputError(prog, f"valid flags ({exc}; see `{prog} --help`)") from None
+    if extra:  # a misspelt flag: name it and the nearest ones, as the CLI does
+        known = [s for action in parser._actions for s in action.option_strings]
+        unknown = next((e.split("=")[0] for e in extra if e.startswith("-")), extra[0])
+        raise InputError(prog, f"one of its flags (see `{prog} --help`)", unknown,
+                         tuple(difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)))
     return args_from_flags(tool, namespace)
+
+
+#: The documented defaults of /estimate training when neither the flags nor the profile
+#: say (the same as /compare's, so the two agree): one request plus its answer per
+#: training example, and 3 epochs.
+def _training_defaults(tool: Any, args: dict[str, Any]) -> dict[str, Any]:
+    props = tool.schema.get("properties", {})
+    if "tokens_per_example" not in props or "examples" not in args:
+        return {}
+    defaults: dict[str, Any] = {}
+    if args.get("tokens") is None and args.get("tokens_per_example") is None:
+        defaults["tokens_per_example"] = (args.get("prompt_tokens") or DEFAULT_PROMPT_TOKENS) + \
+            (args.get("output_tokens") or DEFAULT_OUTPUT_TOKENS)
+    if "epochs" in props and args.get("epochs") is None:
+        defaults["epochs"] = DEFAULT_EPOCHS
+    return defaults
 
 
 def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
@@ -306,6 +329,12 @@ def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply
     from tools.registry import validate_args
 
     args = {**_profile_args(tool, session.consultation.profile), **flags}
+    defaults = _training_defaults(tool, {**session.consultation.profile, **args})
+    if defaults:
+        args.update(defaults)
+        reply.parts.append("Defaults used: " + ", ".join(f"`{flag(k)} {v:g}`" for k, v in defaults.items())
+                           + " (one request plus its answer per example and 3 epochs, as `/compare` assumes; "
+                             "give the flags to change them).")
     call_id = "cmd_" + uuid.uuid4().hex[:8]
     reply.before.append(ToolCall(call_id, tool.name, dict(args)))
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}

@@ -24,6 +24,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     """Point config and data at a scratch folder so no test reads or writes the user's."""
     monkeypatch.setenv("FT_ADVISOR_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("FT_ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FT_ADVISOR_EXPORT_DIR", str(tmp_path / "exports"))
     for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "FT_ADVISOR_MODEL"):
         monkeypatch.delenv(key, raising=False)
 

@@ -356,6 +356,11 @@ class ConsultationScreen(Screen[None]):
                                "error")
         finally:
             await turn.finish()
+            # The profile's notes ("2M replaces 500k"), unless the answer said them
+            # already: the same sentence twice reads as a bug.
+            for note in turn.notes:
+                if note not in turn.said:
+                    await w.add_notice(self.chat, note, "info")
 
     async def _render_event(self, event: "Event", turn: "_TurnState") -> None:
         from agent import events as ev
@@ -381,8 +386,7 @@ class ConsultationScreen(Screen[None]):
             else:
                 self.case.changed = frozenset(event.changed)
                 self.case.profile = dict(event.profile)
-            for note in dict.fromkeys(event.notes):  # the same note twice reads as a bug
-                await w.add_notice(self.chat, note, "info")
+            turn.notes.extend(n for n in event.notes if n not in turn.notes)
         elif isinstance(event, ev.Recommendation):
             self.case.decision = event.decision
         elif isinstance(event, ev.Notice):
@@ -617,6 +621,9 @@ class _TurnState:
         self.wrote = False
         #: The text of a fatal provider error in this turn (the switch to offline follows).
         self.fatal: str | None = None
+        #: The profile's notes in this turn, and everything the answer said.
+        self.notes: list[str] = []
+        self.said = ""
 
     async def write(self, log: ChatLog, text: str) -> None:
         """Stream text into the current answer, opening a new segment at a paragraph
@@ -624,6 +631,7 @@ class _TurnState:
         from tui.widgets import chat as w
 
         self.wrote = self.wrote or bool(text)
+        self.said += text
         while text:
             if self.answer is None:
                 self.answer = self.last_answer = await w.add_answer(log, continued=self.continued)
