@@ -817,3 +817,245 @@ async def test_deleting_the_consultation_being_answered_does_not_bring_it_back()
         await until(pilot, lambda: app.view.session.consultation.id != first and app.view.ready.is_set())
         await pilot.pause()
     assert first not in {s.id for s in store.list()}
+
+
+# -- issue 16: the bugs a first hour finds ---------------------------------------------------
+def offline_app(**kwargs: Any) -> AdvisorApp:
+    return AdvisorApp(StartOptions(offline=True, resume=None), **kwargs)
+
+
+def scripted(advisor: Any) -> AdvisorApp:
+    return AdvisorApp(StartOptions(resume=None),
+                      session_factory=lambda _o: Session(Consultation(), advisor, ConsultationStore()))
+
+
+def toasts(app: AdvisorApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@sync
+async def test_bug1_the_readme_estimate_takes_documented_defaults_and_a_misspelt_flag_gets_did_you_mean():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, "/estimate training --model llama-3-8b --examples 10k --method lora")
+        row = chat_widgets(app, "ToolCallRow")[-1]
+        assert row.state == "ok", answers(app)[-1]
+        assert "`--tokens-per-example 700`" in answers(app)[-1] and "`--epochs 3`" in answers(app)[-1]
+        await say(pilot, "/estimate training --model llama-3-8b --exmaples 10k")
+        assert "did you mean --examples?" in answers(app)[-1]
+
+
+@sync
+async def test_bug2_reset_clears_the_sidebar():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, CASE + " Please recommend.")
+        if app.view.case.decision is None:
+            await say(pilot, "recommend")
+        assert app.view.case.decision and app.view.case.costs
+        await say(pilot, "/reset")
+        case = app.view.case
+        assert case.decision is None and case.profile == {} and case.costs is None
+        text = str(case.query_one("#case-recommendation").render())
+        assert "No recommendation yet" in text
+        plot = case.query("#case-plot")
+        assert not plot or not plot.first().display
+
+
+@sync
+async def test_bug3_prompt_output_wraps_instead_of_being_clipped_beside_the_sidebar():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, CASE + " Please recommend.")
+        app.view.show_case(True)
+        await say(pilot, "/prompt")
+        await pilot.pause()
+        fences = list(app.view.chat.query("MarkdownFence"))
+        assert fences
+        for fence in fences:
+            label = fence.query_one("Label")
+            assert label.size.width <= fence.size.width
+            assert fence.virtual_size.width <= fence.size.width  # nothing off to the right
+
+
+def test_bug4_the_header_title_is_cut_by_cell_width_so_the_mode_stays():
+    from rich.cells import cell_len
+
+    from tui.widgets.header import fit_title
+
+    title = "our chatbot halucinates alot 😩 and we hav no idea what to do about it"
+    mode = "offline rule-only"
+    for width in (80, 81, 100):
+        fitted = fit_title(title, mode, width)
+        assert fitted.endswith("…")
+        assert cell_len(fitted) + 3 + cell_len(mode) + 18 <= width
+
+
+@sync
+async def test_bug4_the_header_keeps_the_mode_with_an_emoji_title_at_80_columns():
+    app = offline_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await say(pilot, "our chatbot halucinates alot 😩 and we hav no idea what to do about it at all")
+        assert "😩" in app.view.title
+        assert header_text(app).endswith("— offline rule-only")
+
+
+@sync
+async def test_bug5_export_enter_exports_after_choosing_the_format_and_space_does_not_replace_the_path(tmp_path):
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, CASE)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        path = dialog.query_one("#export-path")
+        assert path.value.startswith(str(tmp_path / "exports"))  # the documented folder
+        path.focus()
+        await pilot.pause()
+        before = path.value
+        await pilot.press("space")
+        assert path.value == before + " "  # added, not replacing the selected name
+        await pilot.press("backspace")
+        dialog.query_one("#export-format").focus()
+        await pilot.press("down", "enter")  # the JSON format, then Enter
+        await until(pilot, lambda: app.screen is not dialog)
+        written = list((tmp_path / "exports").glob("*.json"))
+        assert len(written) == 1 and json.loads(written[0].read_text())["profile"]
+        assert any(str(written[0]) in t for t in toasts(app))  # the full path
+
+
+@pytest.mark.slow
+@sync
+async def test_bug6_the_mock_demo_shows_the_happy_path_even_for_a_hosted_model():
+    app = AdvisorApp(StartOptions(mock=True, resume=None))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, CASE + " We use gpt-4o today.", timeout=120)
+        rows = chat_widgets(app, "ToolCallRow")
+        assert rows and all(r.state == "ok" for r in rows), [(r.tool_name, r.state) for r in rows]
+        assert "expected an open-weight model" not in " ".join(answers(app))
+
+
+class ToolThenWait(SlowAdvisor):
+    """Starts a tool call that never returns (until cancelled)."""
+
+    async def respond(self, consultation, text):
+        from agent.events import ToolCall
+
+        consultation.messages.append({"role": "user", "content": text})
+        yield ToolCall("call_1", "decide", {})
+        self.sent += 1
+        await asyncio.Event().wait()
+        yield TurnDone()
+
+
+@sync
+async def test_bug7_escape_during_an_answer_stops_the_tool_rows_spinner():
+    advisor = ToolThenWait()
+    app = scripted(advisor)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        app.view.prompt.value = "go"
+        await pilot.press("enter")
+        await until(pilot, lambda: advisor.sent >= 1 and chat_widgets(app, "ToolCallRow"))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.view.turns_done == 1)
+        [row] = chat_widgets(app, "ToolCallRow")
+        assert row.state == "stopped" and not row.has_class("-running")
+        assert str(row.title).startswith("■")
+
+
+@sync
+async def test_bug8_user_messages_are_plain_text_with_their_line_breaks():
+    text = "# Title **bold** <script>alert(1)</script> [b]x[/b]\n" + "\n".join(f"line {i}" for i in range(20))
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, text)
+        [message] = chat_widgets(app, "UserMessage")
+        shown = str(message.render())
+        assert shown.startswith("# Title **bold** <script>alert(1)</script> [b]x[/b]\nline 0\nline 1")
+        assert message.size.height >= 21  # one row per line, not one paragraph
+
+
+@sync
+async def test_bug9_a_replaced_value_is_said_once():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, "we expect 500k requests a month")
+        await say(pilot, "sorry, 2M requests a month")
+        note = "2M replaces 500k (later answer wins)"
+        said = [t for _, t in notices(app)] + answers(app)
+        assert sum(s.count(note) for s in said) == 1, said
+        await say(pilot, "/set budget_usd=0")
+        await say(pilot, "/set budget_usd=50k")
+        said = [t for _, t in notices(app)] + answers(app)
+        assert sum(s.count("$50,000 replaces $0") for s in said) == 1, said
+
+
+def test_bug9_the_budget_question_does_not_name_a_horizon_the_case_may_not_have():
+    from tools.decision.profile import FIELDS
+
+    question = FIELDS["budget_usd"].question
+    assert "12 months unless" not in question and "horizon" in question
+
+
+@sync
+async def test_bug10_copying_says_what_was_attempted_and_how_to_export_instead():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, CASE)
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert copied and copied[0].startswith("# ")
+        last = toasts(app)[-1]
+        assert "OSC 52" in last and "Ctrl+S" in last and "copied to the clipboard" not in last
+
+
+@sync
+async def test_bug11_reopening_picks_the_consultation_last_open_not_the_last_updated():
+    store = ConsultationStore()
+    older, newer = Consultation(), Consultation()
+    for c, text in ((older, "the one I had open"), (newer, "updated later")):
+        c.messages.append({"role": "user", "content": text})
+        c.title = text
+    store.save(older)
+    store.save(newer)  # updated last
+    from tui import state
+
+    state.remember_open(older.id)
+    app = AdvisorApp(StartOptions(offline=True))  # resume="last"
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert app.view.session.consultation.id == older.id
+        # What is on screen now is what reopens next time.
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.view.session.consultation.id != older.id and app.view.ready.is_set())
+    assert state.last_open() == app.view.session.consultation.id
+
+
+def test_bug12_report_takes_the_last_consultation_or_its_id(capsys):
+    from tui.cli import main
+    from tui import state
+
+    store = ConsultationStore()
+    c = Consultation()
+    c.messages.append({"role": "user", "content": CASE})
+    c.profile = {"requests_per_month": 2_000_000, "knowledge_changes": "weekly"}
+    store.save(c)
+    state.remember_open(c.id)
+    for reference in ("last", c.id):
+        assert main(["report", "--profile", reference]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("# ") and "## Recommendation" in out
+    assert main(["report", "--profile", "no-such-consultation"]) == 2
+    assert "--profile" in capsys.readouterr().err

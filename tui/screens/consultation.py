@@ -359,7 +359,7 @@ class ConsultationScreen(Screen[None]):
             # The profile's notes ("2M replaces 500k"), unless the answer said them
             # already: the same sentence twice reads as a bug.
             for note in turn.notes:
-                if note not in turn.said:
+                if note.split(": ", 1)[-1] not in turn.said:
                     await w.add_notice(self.chat, note, "info")
 
     async def _render_event(self, event: "Event", turn: "_TurnState") -> None:

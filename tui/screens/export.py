@@ -54,8 +54,13 @@ class FormatChoice(RadioSet):
     def key_enter(self, event: Any) -> None:
         event.stop()
         event.prevent_default()
+        if self._selected is None or self._selected == self.pressed_index:
+            self.screen.action_save()  # the format is chosen already
+            return
+        # Choose the highlighted format; export once the path follows it (the screen's
+        # on_radio_set_changed).
+        self.screen.export_when_changed = True
         self.action_toggle_button()
-        self.call_after_refresh(self.screen.action_save)
 
 
 def export(session: Any, fmt: str, path: str | Path) -> Path:
@@ -98,6 +103,8 @@ The path starts in your documents folder (`~/Documents/ft-advisor/` on most syst
         super().__init__()
         self.session = session
         self.fmt = "markdown"
+        #: Enter chose a new format: export once the path follows it.
+        self.export_when_changed = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="export") as box:
@@ -122,6 +129,9 @@ The path starts in your documents folder (`~/Documents/ft-advisor/` on most syst
         if path.value == old:  # only follow the format if the user did not type a path
             path.value = default_path(self.session, self.fmt)
             path.cursor_position = len(path.value)
+        if self.export_when_changed:
+            self.export_when_changed = False
+            self.action_save()
 
     def action_save(self) -> None:
         path = self.query_one("#export-path", Input).value
