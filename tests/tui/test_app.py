@@ -1059,3 +1059,185 @@ def test_bug12_report_takes_the_last_consultation_or_its_id(capsys):
         assert out.startswith("# ") and "## Recommendation" in out
     assert main(["report", "--profile", "no-such-consultation"]) == 2
     assert "--profile" in capsys.readouterr().err
+
+
+# -- issue 16: what chat-app users expect ----------------------------------------------------
+@sync
+async def test_page_keys_scroll_the_chat_from_the_input():
+    app = offline_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await started(pilot)
+        await say(pilot, CASE)
+        await say(pilot, "/help")
+        log = app.view.chat
+        assert app.focused is app.view.prompt and log.max_scroll_y > 0
+        assert log.scroll_y == log.max_scroll_y
+        await pilot.press("pageup")
+        await until(pilot, lambda: log.scroll_y < log.max_scroll_y)
+        assert app.focused is app.view.prompt  # still typing
+        await pilot.press("ctrl+home")
+        await until(pilot, lambda: log.scroll_y == 0)
+        await pilot.press("ctrl+end")
+        await until(pilot, lambda: log.scroll_y == log.max_scroll_y)
+        await pilot.press("home")  # an empty input: Home goes to the top too
+        await until(pilot, lambda: log.scroll_y == 0)
+        await pilot.press(*"ab", "home")  # not empty: Home is the line's start
+        assert app.view.prompt.cursor_location == (0, 0)
+
+
+@sync
+async def test_a_message_is_selected_by_keyboard_and_copied_and_f4_copies_the_last_answer():
+    app = offline_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, "We want our assistant to sound like our founder.\nIn every reply.")
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        chat = app.view.chat
+        await pilot.press("alt+up")  # the last message: the advisor's answer
+        assert chat.selected is chat.messages()[-1] and chat.selected.has_class("-selected")
+        await pilot.press("alt+up")  # the user's message above it
+        user = chat_widgets(app, "UserMessage")[-1]
+        assert chat.selected is user
+        await pilot.press("ctrl+c")  # with nothing selected in the input: the message
+        assert copied[-1] == "We want our assistant to sound like our founder.\nIn every reply."
+        await pilot.press("escape")
+        assert chat.selected is None and not user.has_class("-selected")
+        await pilot.press("f4")
+        assert copied[-1] == answers(app)[-1]
+        # Text selected in the input is what Ctrl+C copies then.
+        app.view.prompt.value = "draft"
+        app.view.prompt.select_all()
+        await pilot.press("ctrl+c")
+        assert copied[-1] == "draft"
+
+
+@sync
+async def test_the_input_history_lasts_across_restarts_this_consultations_first():
+    first = offline_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, "an earlier case")
+    second = offline_app()  # a new consultation, a new run
+    async with second.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await say(pilot, "this case")
+    again = AdvisorApp(StartOptions(offline=True, resume=first.view.session.consultation.id))
+    async with again.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("up")
+        assert again.view.prompt.value == "an earlier case"  # this consultation's first
+        await pilot.press("up")
+        assert again.view.prompt.value == "this case"  # then every consultation's
+
+
+DECISION = {
+    "strategy": "lora", "recommended": "lora-8b", "confidence": 0.7, "fine_tune_justified": True,
+    "model": "llama-3.1-8b",
+    "reasons": [{"rule": "R1", "text": "Your format must be exact."}],
+    "warnings": [{"rule": "W1", "text": "Labelled data is thin."}],
+    "plan": [{"step": "Try structured outputs first", "gate": "format errors stay above 2%"},
+             {"step": "Tune a LoRA on 5k examples", "gate": "an eval set of 300 examples"}],
+    "options": [
+        {"id": "pe", "strategy": "prompt_engineering", "model": "gpt-4o-mini", "serving": "api", "techniques": [],
+         "setup_usd": 5_000, "monthly_usd": 9_000, "total_usd": 113_000, "within_budget": True,
+         "meets_constraints": True},
+        {"id": "rag", "strategy": "rag", "model": "gpt-4o-mini", "serving": "api", "techniques": ["retrieval"],
+         "setup_usd": 15_000, "monthly_usd": 9_500, "total_usd": 129_000, "within_budget": True,
+         "meets_constraints": True},
+        {"id": "lora-8b", "strategy": "lora", "model": "llama-3.1-8b", "serving": "dedicated",
+         "techniques": ["structured_outputs"], "setup_usd": 30_000, "monthly_usd": 4_000, "total_usd": 78_000,
+         "within_budget": True, "meets_constraints": True},
+        {"id": "full", "strategy": "full_fine_tune", "model": "llama-3.1-70b", "serving": "dedicated",
+         "techniques": [], "setup_usd": 90_000, "monthly_usd": 20_000, "total_usd": 330_000,
+         "within_budget": False, "meets_constraints": True},
+    ],
+    "tipping_points": [{"field": "requests_per_month", "current": 2_000_000, "flips_at": 300_000,
+                        "direction": "down", "to_option": "pe", "to_strategy": "prompt_engineering"}],
+    "robustness": {"share": 0.82, "variations": 50,
+                   "most_flips": {"assumption": "gpu_price", "text": "the GPU price"}},
+    "sensitivity": {"lora-8b": [{"assumption": "gpu_price", "low_total_usd": 70_000, "high_total_usd": 95_000},
+                                {"assumption": "engineer_month_usd", "low_total_usd": 74_000,
+                                 "high_total_usd": 84_000}]},
+    "break_even_requests_per_month": 450_000,
+    "costs": {"horizon_months": 12, "break_even_month": 5},
+}
+
+
+def test_the_sidebar_renders_every_section_of_the_decision_it_is_given():
+    from rich.console import Console
+
+    from tui.widgets.sidebar import recommendation_text, requests_break_even_text
+
+    console = Console(width=44, record=True, color_system=None)
+    console.print(recommendation_text(DECISION))
+    text = " ".join(console.export_text().split())
+    assert "LoRA · llama-3.1-8b on rented GPUs · with structured outputs" in text
+    assert "1. Try structured outputs first go on if: format errors stay above 2%" in text
+    assert "Cheapest alternative that fits Prompting · gpt-4o-mini on the vendor's API $113,000" in text
+    assert "If requests per month falls to 300k (now 2M), Prompting wins." in text
+    assert "Holds in 82% of 50 variations of the assumptions. Most sensitive to the GPU price." in text
+    assert requests_break_even_text(DECISION) == "Fine-tuning pays off from 450k requests a month."
+    # A payload without the new keys still renders (the engine may not send them).
+    console.print(recommendation_text({"strategy": "rag", "reasons": ["because"]}))
+
+
+class DecisionAdvisor(SlowAdvisor):
+    """Answers with a fixed decision and a figure the model wrote itself."""
+
+    async def respond(self, consultation, text):
+        from dataclasses import dataclass
+
+        from agent.events import Recommendation
+
+        @dataclass(frozen=True)
+        class Answer(TextDelta):  # as the LLM advisor may send it
+            unverified_figures: tuple = ()
+
+        consultation.messages.append({"role": "user", "content": text})
+        consultation.recommendation = DECISION
+        yield TextDelta("A LoRA costs about $2,000 a month to serve; the table has the rest.")
+        yield Recommendation(DECISION)
+        consultation.messages.append({"role": "assistant", "content": "done"})
+        yield Answer("", unverified_figures=({"text": "$2,000", "value": 2000},))
+        yield TurnDone()
+
+
+@sync
+async def test_the_sidebar_shows_the_decisions_figures_widens_on_a_wide_terminal_and_marks_unverified_figures():
+    app = scripted(DecisionAdvisor())
+    async with app.run_test(size=(200, 60)) as pilot:
+        await started(pilot)
+        await say(pilot, "go")
+        case = app.view.case
+        assert case.display and case.size.width >= 70  # 40% of 200 columns
+        assert set(case.costs["strategies"]) == {"pe", "rag", "lora-8b", "full"}
+        assert case.query_one("#case-plot").display and case.query_one("#case-tornado").display
+        answer = chat_widgets(app, "AdvisorMessage")[-1]
+        assert answer.has_class("-unverified")
+        assert "`$2,000`†" in answer.source and "not the cost models" in answer.source
+
+
+def long_consultation(n: int = 50) -> Consultation:
+    c = Consultation()
+    c.title = "A long consultation"
+    for i in range(n // 2):
+        c.messages.append({"role": "user", "content": f"question {i}"})
+        c.messages.append({"role": "assistant", "content": f"Answer {i}.\n\n- a point\n- another"})
+    return c
+
+
+@sync
+async def test_resuming_a_long_consultation_shows_the_last_screenful_first_then_all_in_order():
+    store = ConsultationStore()
+    c = long_consultation(50)
+    store.save(c)
+    app = AdvisorApp(StartOptions(offline=True, resume=c.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await asyncio.wait_for(app.view.history_complete.wait(), 120)
+        await pilot.pause()
+        users = [w.source for w in chat_widgets(app, "UserMessage")]
+        assert users == [f"question {i}" for i in range(25)]
+        log = app.view.chat
+        assert log.scroll_y == log.max_scroll_y  # still at the bottom

@@ -368,6 +368,7 @@ class ConsultationScreen(Screen[None]):
 
         if isinstance(event, ev.TextDelta):
             await turn.write(self.chat, event.text)
+            await self._mark_unverified(event, turn)
             return
         # Anything else ends the current text block, so it lands after the text.
         if not isinstance(event, (ev.ProfileChanged, ev.Recommendation)):
@@ -403,9 +404,15 @@ class ConsultationScreen(Screen[None]):
             await w.add_notice(self.chat, event.text, "error")
         elif isinstance(event, ev.TurnDone):
             await turn.finish(interrupted=event.interrupted)
-        figures = getattr(event, "unverified_figures", None)  # only some events carry it
+        await self._mark_unverified(event, turn)
+
+    @staticmethod
+    async def _mark_unverified(event: "Event", turn: "_TurnState") -> None:
+        """Figures the model wrote without a cost tool behind them (the LLM advisor may
+        list them on the answer's events): marked in the answer, with a footnote."""
+        figures = getattr(event, "unverified_figures", None)
         if figures and turn.last_answer is not None:
-            await turn.last_answer.mark_unverified(list(figures))
+            await turn.last_answer.mark_unverified([f for f in figures if isinstance(f, dict)])
 
     def show_case(self, visible: bool) -> None:
         """Show or hide the case sidebar. Below WIDE columns it takes the whole width
