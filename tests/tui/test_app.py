@@ -53,7 +53,7 @@ async def started(pilot) -> AdvisorApp:
     return app
 
 
-async def say(pilot, text: str, timeout: float = 30.0) -> None:
+async def say(pilot, text: str, timeout: float = 120.0) -> None:
     """Type a message, send it with Enter, wait for the answer to finish."""
     app = pilot.app
     done = app.view.turns_done
