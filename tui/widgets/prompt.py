@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -227,5 +228,6 @@ class SlashMenu(OptionList):
         if not matches:
             self.clear_options()
             return
-        self.set_options(Option(f"{s.command:<10} {s.text}") for s in matches)
+        # Text, not markup: "[PATH]" in a command's line is literal.
+        self.set_options(Option(Text(f"{s.command:<10} {s.text}")) for s in matches)
         self.highlighted = min(choice, len(matches) - 1)

@@ -462,19 +462,22 @@ and `/report` print the same in the chat.
         plt = self._tornado.plt
         plt.clear_data()
         plt.clear_figure()
-        rows = rows[:6]
+        rows = list(reversed(rows[:6]))  # plotext counts rows upwards: widest on top
         chosen = recommended_option(self.decision) or {}
         base = chosen.get("total_usd")
         if not isinstance(base, (int, float)):
             base = sum((low + high) / 2 for _n, low, high in rows) / len(rows)
-        names = [_clip(_label(name), 18) for name, _low, _high in reversed(rows)]
-        plt.multiple_bar(names, [[low - base for _n, low, _h in reversed(rows)],
-                                 [high - base for _n, _l, high in reversed(rows)]],
-                         orientation="horizontal", color=["green", "orange"], labels=["low", "high"], width=0.8)
-        plt.title(f"Total {_short_usd(base)}: what moves it")
-        spread = max(max(abs(low - base), abs(high - base)) for _n, low, high in rows) or 1.0
-        ticks = [-spread, 0.0, spread]
-        plt.xticks(ticks, [("-" if t < 0 else "+" if t > 0 else "") + _short_usd(abs(t)) for t in ticks])
+        # Each assumption a bar from its low total to its high one, split at today's total
+        # (green: cheaper, orange: dearer). plotext's bars start at the axis, so lines.
+        for i, (_name, low, high) in enumerate(rows):
+            plt.plot([min(low, base), base], [i, i], marker="█", color="green")
+            plt.plot([base, max(high, base)], [i, i], marker="█", color="orange")
+        plt.vline(base, "white")
+        plt.yticks(list(range(len(rows))), [_clip(_label(name), 16) for name, _low, _high in rows])
+        plt.ylim(-0.7, len(rows) - 0.3)
+        lo, hi = min(r[1] for r in rows + [("", base, base)]), max(r[2] for r in rows + [("", base, base)])
+        plt.xticks([lo, base, hi], [_short_usd(lo), _short_usd(base), _short_usd(hi)])
+        plt.title(f"Total {_short_usd(base)}: low / high per assumption")
         self._tornado.refresh()
 
 
