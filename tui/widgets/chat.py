@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.markup import escape
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Collapsible, Markdown, Static
 
 from tui.widgets.chatlog import ChatLog
@@ -170,44 +171,52 @@ class ToolCallRow(Collapsible):
         "Press **Enter** on the title to expand it and see the arguments and the result."
     )
 
+    #: running, ok, error or stopped (the answer was stopped before the tool returned).
+    state: reactive[str] = reactive("running", init=False)
+
     def __init__(self, call_id: str, name: str, arguments: dict[str, Any]) -> None:
         self.call_id = call_id
         self.tool_name = name
         self.arguments = arguments
-        self.state = "running"
-        self._body = Static(self._body_text(None, None), classes="tool-body", markup=False)
-        super().__init__(self._body, title=self._title_text(), collapsed=True, classes="tool-call -running")
+        self._outcome: tuple[Any, str | None] = (None, None)
+        self._body = Static(self._body_text(), classes="tool-body", markup=False)
+        super().__init__(self._body, title=self._title_text("running"), collapsed=True,
+                         classes="tool-call -running")
 
-    def _title_text(self) -> str:
-        status = {"running": "…", "ok": "✓", "error": "✗", "stopped": "■"}[self.state]
+    def _title_text(self, state: str) -> str:
+        status = {"running": "…", "ok": "✓", "error": "✗", "stopped": "■"}[state]
         return f"{status} {self.tool_name}({_short_args(self.arguments)})"
 
-    def _body_text(self, result: Any, error: str | None) -> str:
+    def _body_text(self, state: str = "running") -> str:
+        result, error = self._outcome
         parts = ["arguments:", _pretty(self.arguments)]
         if error is not None:
             parts += ["error:", error]
         elif result is not None:
             parts += ["result:", _pretty(result)]
         else:
-            parts += ["(running)"]
+            parts += ["(stopped before it returned)" if state == "stopped" else "(running)"]
         return "\n".join(parts)
 
+    def watch_state(self, old: str, new: str) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        self.title = self._title_text(new)
+        self._body.update(self._body_text(new))
+
+    def on_mount(self) -> None:
+        # A row restored from a saved consultation got its state before it was mounted.
+        if self.state != "running":
+            self.watch_state("running", self.state)
+
     def set_result(self, result: dict[str, Any] | None, error: str | None) -> None:
+        self._outcome = (result, error)
         self.state = "error" if error is not None else "ok"
-        self.remove_class("-running")
-        self.add_class(f"-{self.state}")
-        self.title = self._title_text()
-        self._body.update(self._body_text(result, error))
 
     def stop(self) -> None:
         """The answer was stopped before this tool returned: no spinner left running."""
-        if self.state != "running":
-            return
-        self.state = "stopped"
-        self.remove_class("-running")
-        self.add_class("-stopped")
-        self.title = self._title_text()
-        self._body.update("\n".join(["arguments:", _pretty(self.arguments), "(stopped before it returned)"]))
+        if self.state == "running":
+            self.state = "stopped"
 
 
 class NoticeRow(Static):
