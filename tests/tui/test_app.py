@@ -1241,3 +1241,25 @@ async def test_resuming_a_long_consultation_shows_the_last_screenful_first_then_
         assert users == [f"question {i}" for i in range(25)]
         log = app.view.chat
         assert log.scroll_y == log.max_scroll_y  # still at the bottom
+
+
+def test_every_key_is_in_f1_help_and_in_the_readme_key_table():
+    from pathlib import Path
+
+    from tui.keys import key_label
+    from tui.screens.consultation import ConsultationScreen
+    from tui.screens.help import EXTRA_KEYS, keys_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = [line for line in readme.split("| key | action |", 1)[1].split("\n\n", 1)[0].splitlines()]
+    keys_in_readme = {key.strip() for line in table if line.startswith("| ")
+                      for key in line.split("|")[1].split(" / ")}
+    bindings = [*AdvisorApp.BINDINGS, *ConsultationScreen.BINDINGS]
+    help_text = keys_table(bindings)
+    for action in ACTIONS:
+        [binding] = [b for b in bindings if b.action == action.name]
+        label = key_label(binding.key)
+        assert f"| {label} | {action.text} |" in help_text
+        assert set(label.split(" / ")) <= keys_in_readme, label
+    for key, _text in EXTRA_KEYS:
+        assert key in help_text and set(key.split(" / ")) <= keys_in_readme, key
