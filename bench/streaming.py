@@ -167,11 +167,14 @@ async def run(chars: int, chunk: int, rate: float) -> None:
 def plain_markdown() -> None:
     """The app as Textual's Markdown streaming alone would be: one widget per answer,
     nothing frozen, the garbage collector left alone."""
-    import tui.app
+    import tui.screens.consultation
+    import tui.screens.turn
     import tui.widgets.chat
 
     tui.widgets.chat.SEGMENT_CHARS = 10**9
-    tui.app.gc_checkpoint = lambda: None
+    # Both modules call it by the name they imported.
+    tui.screens.consultation.gc_checkpoint = lambda: None
+    tui.screens.turn.gc_checkpoint = lambda: None
 
 
 def main() -> None:

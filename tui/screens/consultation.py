@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
@@ -23,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui import state
+from tui.screens.turn import TurnState, gc_checkpoint, gc_release
 from tui.widgets.chatlog import ChatLog
 from tui.widgets.header import ModeHeader
 from tui.widgets.prompt import PromptInput, SlashMenu
@@ -200,7 +200,7 @@ class ConsultationScreen(Screen[None]):
         self._set_commands()
         if problem:
             await self._render_event(Notice(f"Could not start as asked ({problem}); {fallback}.",
-                                            kind="warning"), _TurnState())
+                                            kind="warning"), TurnState())
         await self._consume(session.opening())
         if session.mode == "llm":
             # litellm's import holds the GIL for seconds: start it once the opening
@@ -339,7 +339,7 @@ class ConsultationScreen(Screen[None]):
         from agent.events import Notice
         from tui.widgets import chat as w
 
-        turn = _TurnState()
+        turn = TurnState()
         try:
             async with contextlib.aclosing(events) as stream:
                 async for event in stream:
@@ -362,7 +362,7 @@ class ConsultationScreen(Screen[None]):
                 if note.split(": ", 1)[-1] not in turn.said:
                     await w.add_notice(self.chat, note, "info")
 
-    async def _render_event(self, event: "Event", turn: "_TurnState") -> None:
+    async def _render_event(self, event: "Event", turn: "TurnState") -> None:
         from agent import events as ev
         from tui.widgets import chat as w
 
@@ -407,7 +407,7 @@ class ConsultationScreen(Screen[None]):
         await self._mark_unverified(event, turn)
 
     @staticmethod
-    async def _mark_unverified(event: "Event", turn: "_TurnState") -> None:
+    async def _mark_unverified(event: "Event", turn: "TurnState") -> None:
         """Figures the model wrote without a cost tool behind them (the LLM advisor may
         list them on the answer's events): marked in the answer, with a footnote."""
         figures = getattr(event, "unverified_figures", None)
@@ -495,7 +495,7 @@ class ConsultationScreen(Screen[None]):
         notice = self.session.go_offline("you asked for it")
         self.session.save()
         self._show_header()
-        self.run_worker(self._render_event(notice, _TurnState()), group="ui", exit_on_error=False)
+        self.run_worker(self._render_event(notice, TurnState()), group="ui", exit_on_error=False)
 
     def action_new_consultation(self) -> None:
         if self.session is None:
@@ -592,7 +592,7 @@ class ConsultationScreen(Screen[None]):
         self._show_header()
         if self.session.mode == "llm":
             _warm_provider()
-        self.run_worker(self._render_event(notice, _TurnState()), group="ui", exit_on_error=False)
+        self.run_worker(self._render_event(notice, TurnState()), group="ui", exit_on_error=False)
 
     def action_export(self) -> None:
         if self.session is None:
@@ -612,82 +612,6 @@ class ConsultationScreen(Screen[None]):
             self.notify(f"No report: {_one_line(exc)}", severity="error")
             return
         self._copy(report, "Report")
-
-
-class _TurnState:
-    """The widgets of the turn being rendered."""
-
-    def __init__(self) -> None:
-        self.answer: Any = None
-        #: The last answer segment written in this turn (unverified figures mark it).
-        self.last_answer: Any = None
-        self.rows: dict[str, Any] = {}
-        #: The current answer continues a segment that was just closed.
-        self.continued = False
-        #: Some answer text arrived in this turn.
-        self.wrote = False
-        #: The text of a fatal provider error in this turn (the switch to offline follows).
-        self.fatal: str | None = None
-        #: The profile's notes in this turn, and everything the answer said.
-        self.notes: list[str] = []
-        self.said = ""
-
-    async def write(self, log: ChatLog, text: str) -> None:
-        """Stream text into the current answer, opening a new segment at a paragraph
-        break once the current one is long (see tui.widgets.chat.SEGMENT_CHARS)."""
-        from tui.widgets import chat as w
-
-        self.wrote = self.wrote or bool(text)
-        self.said += text
-        while text:
-            if self.answer is None:
-                self.answer = self.last_answer = await w.add_answer(log, continued=self.continued)
-            segment = self.answer
-            end = w.segment_end(segment.text + text, start=len(segment.text))
-            if end is None:
-                await segment.write(text)
-                return
-            cut = end - len(segment.text)
-            await segment.write(text[:cut])
-            await segment.finish()
-            gc_checkpoint()
-            self.answer, self.continued = None, True
-            text = text[cut:]
-
-    async def end_block(self) -> None:
-        """Close the answer being written (a tool row or a notice follows it)."""
-        answer, self.answer = self.answer, None
-        self.continued = False
-        if answer is not None:
-            await answer.finish()
-
-    async def finish(self, *, interrupted: bool = False) -> None:
-        answer, self.answer = self.answer, None
-        self.continued = False
-        if answer is not None:
-            await answer.finish(interrupted=interrupted)
-        if interrupted:
-            for row in self.rows.values():  # no spinner left running after Esc
-                row.stop()
-
-
-def gc_checkpoint() -> None:
-    """Move everything alive now out of the collector's sight (gc.freeze).
-
-    A long answer builds thousands of long-lived objects (Markdown blocks and their
-    caches); with them in the scanned generations every full collection paused the
-    screen for 100-600 ms while streaming. Frozen, they are skipped; objects freed by
-    reference counting are still freed. Called after start-up, after every turn and
-    after every finished segment of a long answer."""
-    gc.freeze()
-
-
-def gc_release() -> None:
-    """After a view is torn down (new or resumed consultation): let the collector see
-    the old widgets' cycles again, and collect them once."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _warm_provider() -> None:
