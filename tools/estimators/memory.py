@@ -423,7 +423,7 @@ SCHEMA: dict[str, Any] = {
                            "(default true; false = 12 bytes/param with AdamW, as the QLoRA paper counts)."},
         "precision": {"type": "string", "enum": list(PRECISIONS),
                       "description": "Weight precision for method inference (default bf16)."},
-        "seq_len": {"type": "integer", "minimum": 1, "maximum": 10_000_000,
+        "seq_len": {"type": "integer", "minimum": 1, "maximum": 20_000_000,
                     "description": f"Sequence length in tokens (training) or cached tokens (inference); default {DEFAULT_SEQ_LEN}."},
         "batch": {"type": "integer", "minimum": 1, "maximum": 65_536,
                   "description": "Micro-batch per GPU (training) or concurrent sequences (inference); default 1."},

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.catalog import defaults as d
+from tools.estimators.inference import MAX_TOKENS_PER_REQUEST
 from tools.registry import Tool
 from tools.result import Assumption, Estimate
 
@@ -98,7 +99,7 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
                                       "give --corpus-tokens or --documents"))
     chunk = (d.number("chunk_tokens", chunk_tokens, above=0, maximum=1e5) if chunk_tokens is not None
              else float(DEFAULT_CHUNK_TOKENS))
-    context = (d.number("context_tokens", context_tokens, minimum=0, maximum=2e6) if context_tokens is not None
+    context = (d.number("context_tokens", context_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST) if context_tokens is not None
                else float(DEFAULT_CONTEXT_TOKENS))
     assumptions += [
         Assumption("tokens per chunk", chunk, "you (--chunk-tokens)" if chunk_tokens is not None
@@ -126,7 +127,7 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
     # dedicated deployments are both covered.
     common = dict(model=model, deployment=deployment, requests_per_month=requests_per_month,
                   output_tokens=output_tokens, fine_tuned=False, gpu=gpu)
-    base_prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=2e6)
+    base_prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST)
                    if prompt_tokens is not None else None)
     plain = estimate_inference(**common, prompt_tokens=base_prompt)
     with_context = estimate_inference(**common, prompt_tokens=plain.prompt_tokens + context)
@@ -202,11 +203,11 @@ _SCHEMA: dict[str, Any] = {
         "model": {"type": "string", "description": "model answering the requests (default gpt-4o-mini)"},
         "deployment": {"type": "string", "enum": ["api", "dedicated"],
                        "description": "how the model is served (default api for hosted, dedicated for open)"},
-        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "prompt tokens per request before retrieval (default 500)"},
-        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "output_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "output tokens per request (default 200)"},
-        "context_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "context_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                            "description": "retrieved tokens added to every request (default 1,500)"},
         "chunk_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e5,
                          "description": "tokens per chunk (default 500)"},
