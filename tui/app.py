@@ -61,8 +61,9 @@ interview and calls the same tools. Everything is saved after every message.
         #: The consultation screen (the chat, the case, the input and the session).
         self.view = ConsultationScreen(self.options, session_factory)
 
-    def on_mount(self) -> None:
-        self.push_screen(self.view)
+    def get_default_screen(self) -> ConsultationScreen:
+        # The consultation screen is the app's first screen: no blank frame before it.
+        return self.view
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # hand everything back to the collector (tests run many apps)

@@ -8,22 +8,24 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
-
-from agent.storage import default_directory, scrub
 
 #: Inputs kept in the history file (the oldest are dropped).
 HISTORY_LIMIT = 500
 
 
 def state_directory() -> Path:
+    # The store's module (it loads the profile schema, ~30 ms) after the first paint.
+    from agent.storage import default_directory
+
     return default_directory() / "app"
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` through a temporary file in the same folder and a rename."""
+    import tempfile  # ~8 ms of imports the first paint need not pay
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -71,6 +73,8 @@ def add_history(text: str, consultation_id: str | None) -> None:
     entries = [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
     entries = [e for e in entries if not (e.get("text") == text and e.get("consultation") == consultation_id)]
     # Scrubbed like the consultations: a pasted key must not reach this file either.
+    from agent.storage import scrub  # see state_directory
+
     entries.append({"text": scrub(text), "consultation": consultation_id})
     with contextlib.suppress(OSError):
         write_atomic(state_directory() / "history.json",

@@ -145,7 +145,6 @@ class ConsultationScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "starting…"
-        self.query_one(SlashMenu).display = False
         # After the first frame, and a moment for the driver's writer thread to put it
         # on the terminal before the start-up thread competes for the GIL: nothing
         # below is on the path to the first paint.

@@ -224,7 +224,7 @@ class SlashMenu(OptionList):
     can_focus = False
 
     def show(self, matches: tuple[Suggestion, ...], choice: int) -> None:
-        self.display = bool(matches)
+        self.set_class(bool(matches), "-open")
         if not matches:
             self.clear_options()
             return
