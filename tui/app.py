@@ -1,4 +1,4 @@
-"""The consultation app: it starts, pushes the consultation screen and holds the
+"""The consultation app: it starts on the consultation screen and holds the
 global keys (help, palette, quit). The screen owns the session and its turns
 (tui/screens/consultation.py); the widgets own their state."""
 from __future__ import annotations

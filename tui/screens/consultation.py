@@ -322,10 +322,6 @@ class ConsultationScreen(Screen[None]):
             self.chat.anchor()
             await self._consume(self.session.send(text))
         finally:
-            if self.session.consultation.recommendation is None and self.case.decision:
-                # The case has no decision any more (/reset, a cleared field): neither
-                # does the sidebar, whatever events said it.
-                self.case.show(self.session.consultation.profile, None)
             gc_checkpoint()
             self._turn = None
             self.turns_done += 1
