@@ -276,8 +276,8 @@ def _tool_args(tool: Any, tokens: list[str], prog: str) -> dict[str, Any]:
     if extra:  # a misspelt flag: name it and the nearest ones, as the CLI does
         known = [s for action in parser._actions for s in action.option_strings]
         unknown = next((e.split("=")[0] for e in extra if e.startswith("-")), extra[0])
-        raise InputError(prog, f"one of its flags (see `{prog} --help`)", unknown,
-                         tuple(difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)))
+        raise InputError(prog, f"valid flags (unrecognized arguments: {' '.join(extra)}; see `{prog} --help`)",
+                         suggestions=tuple(difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)))
     return args_from_flags(tool, namespace)
 
 
