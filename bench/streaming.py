@@ -139,7 +139,7 @@ async def run(chars: int, chunk: int, rate: float) -> None:
 
         # Streaming: send a message; the probes run until the answer is complete.
         app.view.prompt.value = ""
-        app._start_turn("stream please")
+        app.view._start_turn("stream please")
         stop = asyncio.Event()
         task = asyncio.create_task(probe(app, stop))
         t0 = time.perf_counter()
