@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 WIDE = 100
 #: Messages of a resumed consultation mounted before the input is usable; the older
 #: ones follow on a worker, above them.
-FIRST_SCREENFUL = 12
+FIRST_SCREENFUL = 6
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from rich.table import Table
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tui.keys import ACTIONS, key_label
 
@@ -37,19 +40,37 @@ EXTRA_KEYS = (
 )
 
 
-def keys_table(bindings: Iterable[Binding]) -> str:
-    """The key table: every action with a binding, then the keys of EXTRA_KEYS."""
-    rows = ["## Keys", "", "| Key | Action |", "|---|---|"]
+def key_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """(key, what it does) for every action with a binding, then EXTRA_KEYS."""
     # The palette's longer text, not the footer's one-word label.
     described = {action.name: action.text for action in ACTIONS}
     seen = set()
+    rows = []
     for binding in bindings:
         if not binding.key or binding.action in seen or binding.action not in described:
             continue
         seen.add(binding.action)
-        rows.append(f"| {key_label(binding.key)} | {described[binding.action]} |")
-    rows += [f"| {key} | {text} |" for key, text in EXTRA_KEYS]
+        rows.append((key_label(binding.key), described[binding.action]))
+    return rows + list(EXTRA_KEYS)
+
+
+def keys_table(bindings: Iterable[Binding]) -> str:
+    """The key table in Markdown (what the README's table must match)."""
+    rows = ["## Keys", "", "| Key | Action |", "|---|---|"]
+    rows += [f"| {key} | {text} |" for key, text in key_rows(bindings)]
     return "\n".join(rows)
+
+
+def keys_renderable(bindings: Iterable[Binding]) -> Table:
+    """The key table as one Rich table: F1 opens fast (a Markdown table is a widget
+    per cell)."""
+    table = Table(title="Keys", title_justify="left", title_style="bold", box=None, padding=(0, 2, 0, 0),
+                  show_header=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, text in key_rows(bindings):
+        table.add_row(key, text)
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -70,7 +91,9 @@ class HelpScreen(ModalScreen[None]):
         # Textual's Markdown (markdown-it, pygments: ~40 ms) only when help opens.
         from textual.widgets import Markdown
 
-        parts = [widget_help(self._focused), getattr(self.app, "HELP", "") or "", keys_table(b for b in self._keys if isinstance(b, Binding))]
+        parts = [widget_help(self._focused), getattr(self.app, "HELP", "") or ""]
         with VerticalScroll(id="dialog", classes="help") as box:
             box.border_title = "Help  (Esc to close)"
             yield Markdown("\n\n".join(p.strip() for p in parts if p))
+            if self._keys:
+                yield Static(keys_renderable(b for b in self._keys if isinstance(b, Binding)), id="help-keys")
