@@ -303,7 +303,7 @@ def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
 
 def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply) -> dict[str, Any]:
     """Validate and run a tool with profile defaults plus flags; record the call."""
-    from tools.registry import validate_args
+    from tools.registry import call
 
     args = {**_profile_args(tool, session.consultation.profile), **flags}
     call_id = "cmd_" + uuid.uuid4().hex[:8]
@@ -311,15 +311,13 @@ def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
     session.consultation.tool_calls.append(record)
     try:
-        values = validate_args(tool, args)
-        result = tool.func(**values)
+        data = call(tool.name, args)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
         label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     data = json.loads(json.dumps(data, default=str))
     record["result"] = data
     reply.before.append(ToolResult(call_id, tool.name, result=data))

@@ -8,16 +8,14 @@ every constant and the published anchors the tests hold it to.
 """
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
-from tools.registry import Tool
+from tools.contract import Tool, param, tool
 from tools.result import Assumption, Estimate
-from tools.units import parse_quantity
 
 GB = 1e9  # decimal gigabytes, as the ZeRO and LoRA papers count them
 
@@ -71,58 +69,6 @@ DEFAULT_GPU = "a100-80gb"
 _SRC_ZERO = "ZeRO (Rajbhandari et al. 2020, arXiv:1910.02054) §3.1"
 _SRC_KORTHIKANTI = "Korthikanti et al. 2022, arXiv:2205.05198, eq. 1 (t=1), FlashAttention drops the 5as/h term"
 _SRC_QLORA = "QLoRA (Dettmers et al. 2023, arXiv:2305.14314) §3: NF4 + double quantisation = 4.127 bits/param"
-
-
-# --------------------------------------------------------------------------- arguments
-
-
-def check_args(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """Validate keyword arguments against the tool's own JSON Schema without jsonschema.
-
-    The registry validates calls from the CLI and the agent with jsonschema; this guards
-    direct Python calls with the same bounds (and costs microseconds, not milliseconds).
-    Accepts "7b"-style strings for numbers, as the registry does.
-    """
-    props = schema["properties"]
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        spec = props[name]
-        if value is None:
-            out[name] = None
-            continue
-        types = spec.get("type")
-        types = types if isinstance(types, list) else [types]
-        if "boolean" in types:
-            if not isinstance(value, bool):
-                raise InputError(name, "true or false", value)
-        elif "integer" in types or "number" in types:
-            number = parse_quantity(value, name)
-            if "integer" in types and not number.is_integer():
-                raise InputError(name, "a whole number", value)
-            bounds = []
-            bad = False
-            if "minimum" in spec:
-                bounds.append(f">= {spec['minimum']:g}")
-                bad |= number < spec["minimum"]
-            if "exclusiveMinimum" in spec:
-                bounds.append(f"> {spec['exclusiveMinimum']:g}")
-                bad |= number <= spec["exclusiveMinimum"]
-            if "maximum" in spec:
-                bounds.append(f"<= {spec['maximum']:g}")
-                bad |= number > spec["maximum"]
-            if bad:
-                raise InputError(name, "a number " + " and ".join(bounds), value)
-            value = int(number) if "integer" in types else number
-        elif "enum" in spec:
-            text = value.strip().lower() if isinstance(value, str) else value
-            if text not in spec["enum"]:
-                raise InputError(name, f"one of {', '.join(spec['enum'])}", value,
-                                 tuple(difflib.get_close_matches(str(value), spec["enum"], n=2)))
-            value = text
-        elif "string" in types and not isinstance(value, str):
-            raise InputError(name, "a name (string)", value)
-        out[name] = value
-    return out
 
 
 # --------------------------------------------------------------------------- model shape
@@ -421,6 +367,60 @@ def _layout(a: dict[str, Any], method: str) -> Layout:
     return Layout(tp=tp, pp=pp, zero=zero)
 
 
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "model": param("model", 'Model id from the catalog, e.g. llama-3-8b, mistral-7b, llama-3.1-70b. Give model '
+                       'or params.'),
+        "params": param("params", 'Parameter count, e.g. 7e9 or "7b" (when the model is not in the catalog).'),
+        "method": {"type": "string", "enum": list(METHODS),
+                   "description": "full fine-tuning, lora, qlora (4-bit base), or inference (serving)."},
+        "optimizer": {"type": "string", "enum": list(OPTIMIZERS),
+                      "description": "Training optimizer: adamw (default), adamw-8bit (bitsandbytes) or sgd (momentum)."},
+        "master_weights": {"type": "boolean", "description": "Keep fp32 master weights in full fine-tuning "
+                           "(default true; false = 12 bytes/param with AdamW, as the QLoRA paper counts)."},
+        "precision": {"type": "string", "enum": list(PRECISIONS),
+                      "description": "Weight precision for method inference (default bf16)."},
+        "seq_len": param("seq_len", 'Sequence length in tokens (training) or cached tokens (inference); default 2048.'),
+        "batch": {"type": "integer", "minimum": 1, "maximum": 65_536,
+                  "description": "Micro-batch per GPU (training) or concurrent sequences (inference); default 1."},
+        "checkpointing": {"type": "boolean", "description": "Activation (gradient) checkpointing; default true "
+                          "(the same as recompute full)."},
+        "sharding": {"type": "string", "enum": list(SHARDING),
+                     "description": "zero3 (ZeRO-3/FSDP; tensor parallel for inference) shards across GPUs; "
+                     "none = every GPU holds a full copy (the same as zero 0)."},
+        "tp": {"type": "integer", "minimum": 1, "maximum": 64,
+               "description": "Tensor-parallel size (default 1); splits states and, with sequence parallelism, activations."},
+        "pp": {"type": "integer", "minimum": 1, "maximum": 256, "description": "Pipeline-parallel stages (default 1)."},
+        "zero": {"type": "integer", "minimum": 0, "maximum": 3,
+                 "description": "ZeRO stage over the data-parallel GPUs: 0 none, 1 optimizer states, 2 + gradients, "
+                 "3 + weights (FSDP). Default 3."},
+        "recompute": {"type": "string", "enum": list(RECOMPUTE),
+                      "description": "Activation recomputation: none, selective (attention only) or full (default, "
+                      "keeps one input per layer)."},
+        "gpu": param("gpu", 'GPU id from the catalog, e.g. a100-80gb, h100, l40s, rtx-4090 (default a100-80gb).'),
+        "gpus": param("gpus", 'Number of GPUs to check the fit on (default: the number needed).'),
+        "lora_rank": param("lora_rank", 'LoRA rank r (default 16).'),
+        "lora_targets": {"type": "string", "enum": list(LORA_TARGETS),
+                         "description": "Which layers get adapters: all linear layers (default) or qv only."},
+    },
+}
+
+
+@tool(
+    name="estimate_memory",
+    cli_name="memory",
+    description=(
+        "GPU memory needed to fine-tune (method full, lora or qlora) or serve (method inference) an "
+        "open-weight model, and how many GPUs of a given type that takes.\n"
+        "Call it to check whether a model fits a GPU, to explain why full fine-tuning needs a cluster "
+        "while LoRA/QLoRA fit one GPU, or to size inference hardware. Returns total_gb (one replica, "
+        "unsharded), per_gpu_gb, gpus_needed, fits, and a breakdown (weights, gradients, optimizer, "
+        "adapter, activations, KV cache, overhead) with the assumptions and their sources."
+    ),
+    schema=SCHEMA,
+)
 def estimate_memory(
     *,
     model: str | None = None,
@@ -443,11 +443,11 @@ def estimate_memory(
     recompute: str | None = None,
 ) -> MemoryEstimate:
     """GPU memory for training or serving a model, and the GPUs of one type it needs."""
-    a = check_args(SCHEMA, dict(model=model, params=params, method=method, optimizer=optimizer,
+    a = dict(model=model, params=params, method=method, optimizer=optimizer,
                                 master_weights=master_weights, precision=precision, seq_len=seq_len,
                                 batch=batch, checkpointing=checkpointing, sharding=sharding, gpu=gpu,
                                 gpus=gpus, lora_rank=lora_rank, lora_targets=lora_targets, tp=tp, pp=pp,
-                                zero=zero, recompute=recompute))
+                                zero=zero, recompute=recompute)
     method, optimizer, precision = a["method"], a["optimizer"], a["precision"]
     inference = method == "inference"
     catalog = get_catalog()  # once per call: it checks the config file for changes
@@ -571,60 +571,5 @@ def _max_micro_batch(layout: Layout, s: States, act_per_seq: float, usable: floa
 
 # --------------------------------------------------------------------------- registry
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "model": {"type": "string", "description": "Model id from the catalog, e.g. llama-3-8b, mistral-7b, "
-                  "llama-3.1-70b. Give model or params."},
-        "params": {"type": "number", "minimum": 1e6, "maximum": 1e13,
-                   "description": "Parameter count, e.g. 7e9 or \"7b\" (when the model is not in the catalog)."},
-        "method": {"type": "string", "enum": list(METHODS),
-                   "description": "full fine-tuning, lora, qlora (4-bit base), or inference (serving)."},
-        "optimizer": {"type": "string", "enum": list(OPTIMIZERS),
-                      "description": "Training optimizer: adamw (default), adamw-8bit (bitsandbytes) or sgd (momentum)."},
-        "master_weights": {"type": "boolean", "description": "Keep fp32 master weights in full fine-tuning "
-                           "(default true; false = 12 bytes/param with AdamW, as the QLoRA paper counts)."},
-        "precision": {"type": "string", "enum": list(PRECISIONS),
-                      "description": "Weight precision for method inference (default bf16)."},
-        "seq_len": {"type": "integer", "minimum": 1, "maximum": 20_000_000,
-                    "description": f"Sequence length in tokens (training) or cached tokens (inference); default {DEFAULT_SEQ_LEN}."},
-        "batch": {"type": "integer", "minimum": 1, "maximum": 65_536,
-                  "description": "Micro-batch per GPU (training) or concurrent sequences (inference); default 1."},
-        "checkpointing": {"type": "boolean", "description": "Activation (gradient) checkpointing; default true "
-                          "(the same as recompute full)."},
-        "sharding": {"type": "string", "enum": list(SHARDING),
-                     "description": "zero3 (ZeRO-3/FSDP; tensor parallel for inference) shards across GPUs; "
-                     "none = every GPU holds a full copy (the same as zero 0)."},
-        "tp": {"type": "integer", "minimum": 1, "maximum": 64,
-               "description": "Tensor-parallel size (default 1); splits states and, with sequence parallelism, activations."},
-        "pp": {"type": "integer", "minimum": 1, "maximum": 256, "description": "Pipeline-parallel stages (default 1)."},
-        "zero": {"type": "integer", "minimum": 0, "maximum": 3,
-                 "description": "ZeRO stage over the data-parallel GPUs: 0 none, 1 optimizer states, 2 + gradients, "
-                 "3 + weights (FSDP). Default 3."},
-        "recompute": {"type": "string", "enum": list(RECOMPUTE),
-                      "description": "Activation recomputation: none, selective (attention only) or full (default, "
-                      "keeps one input per layer)."},
-        "gpu": {"type": "string", "description": f"GPU id from the catalog, e.g. a100-80gb, h100, l40s, rtx-4090 (default {DEFAULT_GPU})."},
-        "gpus": {"type": "integer", "minimum": 1, "maximum": 100_000,
-                 "description": "Number of GPUs to check the fit on (default: the number needed)."},
-        "lora_rank": {"type": "integer", "minimum": 1, "maximum": 4096, "description": "LoRA rank r (default 16)."},
-        "lora_targets": {"type": "string", "enum": list(LORA_TARGETS),
-                         "description": "Which layers get adapters: all linear layers (default) or qv only."},
-    },
-}
 
-TOOL = Tool(
-    name="estimate_memory",
-    cli_name="memory",
-    description=(
-        "GPU memory needed to fine-tune (method full, lora or qlora) or serve (method inference) an "
-        "open-weight model, and how many GPUs of a given type that takes.\n"
-        "Call it to check whether a model fits a GPU, to explain why full fine-tuning needs a cluster "
-        "while LoRA/QLoRA fit one GPU, or to size inference hardware. Returns total_gb (one replica, "
-        "unsharded), per_gpu_gb, gpus_needed, fits, and a breakdown (weights, gradients, optimizer, "
-        "adapter, activations, KV cache, overhead) with the assumptions and their sources."
-    ),
-    schema=SCHEMA,
-    func=estimate_memory,
-)
+TOOL: Tool = estimate_memory.tool  # type: ignore[attr-defined]

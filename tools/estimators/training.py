@@ -18,9 +18,9 @@ from typing import Any
 from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
 from tools.estimators.memory import (DEFAULT_GPU, DEFAULT_SEQ_LEN, LORA_TARGETS, RECOMPUTE, Shape, adapter_params,
-                                     check_args, estimate_memory, resolve_shape)
+                                     estimate_memory, resolve_shape)
 from tools.estimators.mfu import MFU_CEILING, REGIMES, StepShape, stored_fit
-from tools.registry import Tool
+from tools.contract import Tool, param, tool
 from tools.result import Assumption, Estimate
 
 METHODS = ("full", "lora", "qlora")
@@ -159,6 +159,64 @@ def _tokens(a: dict[str, Any], warnings: list[str], assumptions: list[Assumption
     return float(examples) * seq_len
 
 
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "model": param("model", 'Model id from the catalog, e.g. llama-3-8b, mistral-7b, llama-3.1-70b. Give model '
+                       'or params (both only if they agree within 10 percent).'),
+        "params": param("params", 'Parameter count, e.g. 7e9 or "7b", for a model not in the catalog.'),
+        "tokens": {"type": "number", "minimum": 1, "maximum": 1e15,
+                   "description": "Training tokens per epoch. Give tokens, or examples with tokens_per_example."},
+        "examples": param("examples", 'Training examples per epoch.'),
+        "tokens_per_example": param("tokens_per_example", 'Average tokens per example (prompt + answer).'),
+        "seq_len": param("seq_len", 'Maximum sequence length; with packing false every example is padded to it.', maximum=10000000),
+        "packing": {"type": "boolean", "description": "Pack examples into full sequences (default true); "
+                    "false = pad each example to seq_len and pay for the padding."},
+        "epochs": param("epochs", 'Passes over the data (default 1).'),
+        "method": {"type": "string", "enum": list(METHODS),
+                   "description": "full fine-tuning, lora, or qlora (LoRA on a 4-bit base). Default full."},
+        "gpu": param("gpu", 'GPU id from the catalog, e.g. a100-80gb, h100, l40s, rtx-4090 (default a100-80gb).'),
+        "gpus": param("gpus", 'Number of GPUs (default: as many as the memory model says the job needs).'),
+        "mfu": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                "description": "Model-FLOPs utilisation override, 0-1 (default: calibrated by job size and method)."},
+        "price_per_gpu_hour": param("price_per_gpu_hour", "USD per GPU-hour override (default: the catalog's on-demand range)."),
+        "lora_rank": param("lora_rank", 'LoRA rank r (default 16).'),
+        "lora_targets": {"type": "string", "enum": list(LORA_TARGETS),
+                         "description": "Which layers get adapters: all linear layers (default) or qv only."},
+        "attention": {"type": "boolean", "description": "Count attention FLOPs 6·L·s·d per token, which grow "
+                      "with the sequence length (default true; false = 6N, as MFU is often quoted)."},
+        "regime": {"type": "string", "enum": list(REGIMES),
+                   "description": "fine-tune (default: a one-node fine-tuning stack such as Hugging Face with "
+                   "FSDP) or pretraining (a cluster-scale codebase on packed long sequences, as published "
+                   "pre-training runs)."},
+        "tp": {"type": "integer", "minimum": 1, "maximum": 64,
+               "description": "Tensor-parallel size (default: 1, or up to 8 when activations need splitting)."},
+        "pp": {"type": "integer", "minimum": 1, "maximum": 256,
+               "description": "Pipeline-parallel stages (default 1); adds the pipeline bubble to the time."},
+        "zero": {"type": "integer", "minimum": 0, "maximum": 3,
+                 "description": "ZeRO stage 0-3 over the data-parallel GPUs (default 3, FSDP)."},
+        "recompute": {"type": "string", "enum": list(RECOMPUTE),
+                      "description": "Activation recomputation: none, selective or full. Full adds a forward "
+                      "pass to the time; the GPU count assumes full unless you say otherwise."},
+    },
+}
+
+
+@tool(
+    name="estimate_training",
+    cli_name="training",
+    description=(
+        "Compute, GPU-hours, wall time and dollar cost of one fine-tuning run (full, lora or qlora) "
+        "of an open-weight model on rented GPUs.\n"
+        "Call it whenever the user asks what training or fine-tuning would cost or how long it takes; "
+        "never estimate these yourself. Give the model id (or params), the data as tokens or as "
+        "examples × tokens_per_example, epochs, and optionally gpu, gpus, mfu or price overrides. "
+        "Returns flops, gpu_hours, wall_hours, cost_usd with a low-high range, the utilisation (mfu) "
+        "used, the number of GPUs, and every assumption with its source."
+    ),
+    schema=SCHEMA,
+)
 def estimate_training(
     *,
     model: str | None = None,
@@ -184,12 +242,12 @@ def estimate_training(
     regime: str = "fine-tune",
 ) -> TrainingEstimate:
     """Compute, time and dollars for one fine-tuning run."""
-    a = check_args(SCHEMA, dict(model=model, params=params, tokens=tokens, examples=examples,
+    a = dict(model=model, params=params, tokens=tokens, examples=examples,
                                 tokens_per_example=tokens_per_example, seq_len=seq_len, packing=packing,
                                 epochs=epochs, method=method, gpu=gpu, gpus=gpus, mfu=mfu,
                                 price_per_gpu_hour=price_per_gpu_hour, lora_rank=lora_rank,
                                 lora_targets=lora_targets, attention=attention, tp=tp, pp=pp, zero=zero,
-                                recompute=recompute, regime=regime))
+                                recompute=recompute, regime=regime)
     method = a["method"]
     catalog = get_catalog()  # once per call: it checks the config file for changes
     shape = resolve_shape(a["model"], a["params"], catalog)
@@ -201,7 +259,7 @@ def estimate_training(
                                       "mixture of experts: FLOPs use the experts each token runs"))
     tokens_per_epoch = _tokens(a, warnings, assumptions)
     total_tokens = tokens_per_epoch * a["epochs"]
-    step_seq = _step_seq_len(a, shape)
+    step_seq = _step_seq_len(a, shape, warnings)
     per_token, n_adapter = flops_per_token(shape, method, rank=a["lora_rank"], targets=a["lora_targets"],
                                            attention_seq=step_seq if a["attention"] else None)
     flops = per_token * total_tokens
@@ -241,12 +299,19 @@ def estimate_training(
         assumptions=assumptions, warnings=warnings)
 
 
-def _step_seq_len(a: dict[str, Any], shape: Shape) -> int:
+def _step_seq_len(a: dict[str, Any], shape: Shape, warnings: list[str]) -> int:
     """The sequence one micro-step trains on: padded examples attend over the padded
-    length; packed data over seq_len, else the example length, else the default."""
+    length; packed data over seq_len, else the example length, else the default. Never
+    longer than the model's context: longer examples are split or truncated."""
     if not a["packing"] and a["seq_len"]:
-        return int(a["seq_len"])
-    return int(a["seq_len"] or a["tokens_per_example"] or min(DEFAULT_SEQ_LEN, shape.context or DEFAULT_SEQ_LEN))
+        seq = int(a["seq_len"])
+    else:
+        seq = int(a["seq_len"] or a["tokens_per_example"] or min(DEFAULT_SEQ_LEN, shape.context or DEFAULT_SEQ_LEN))
+    if shape.context and seq > shape.context:
+        warnings.append(f"sequences of {seq:,} tokens exceed {shape.name}'s context of {shape.context:,}: "
+                        "each step is costed at the context length (longer examples are split or truncated).")
+        seq = shape.context
+    return max(1, seq)
 
 
 def _flops_assumptions(a: dict[str, Any], shape: Shape, method: str, per_token: float, n_adapter: float,
@@ -381,66 +446,4 @@ def _usable_note(memory: Any) -> str:
     return f"{memory.gpu} ({memory.usable_per_gpu_gb:.0f} GB usable each)"
 
 
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "model": {"type": "string", "description": "Model id from the catalog, e.g. llama-3-8b, mistral-7b, "
-                  "llama-3.1-70b. Give model or params (both only if they agree within 10 percent)."},
-        "params": {"type": "number", "minimum": 1e6, "maximum": 1e13,
-                   "description": "Parameter count, e.g. 7e9 or \"7b\", for a model not in the catalog."},
-        "tokens": {"type": "number", "minimum": 1, "maximum": 1e15,
-                   "description": "Training tokens per epoch. Give tokens, or examples with tokens_per_example."},
-        "examples": {"type": "integer", "minimum": 1, "maximum": 1e11, "description": "Training examples per epoch."},
-        "tokens_per_example": {"type": "number", "minimum": 1, "maximum": 1e7,
-                               "description": "Average tokens per example (prompt + answer)."},
-        "seq_len": {"type": "integer", "minimum": 1, "maximum": 10_000_000,
-                    "description": "Maximum sequence length; with packing false every example is padded to it."},
-        "packing": {"type": "boolean", "description": "Pack examples into full sequences (default true); "
-                    "false = pad each example to seq_len and pay for the padding."},
-        "epochs": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000, "description": "Passes over the data (default 1)."},
-        "method": {"type": "string", "enum": list(METHODS),
-                   "description": "full fine-tuning, lora, or qlora (LoRA on a 4-bit base). Default full."},
-        "gpu": {"type": "string", "description": f"GPU id from the catalog, e.g. a100-80gb, h100, l40s, rtx-4090 (default {DEFAULT_GPU})."},
-        "gpus": {"type": "integer", "minimum": 1, "maximum": 100_000,
-                 "description": "Number of GPUs (default: as many as the memory model says the job needs)."},
-        "mfu": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-                "description": "Model-FLOPs utilisation override, 0-1 (default: calibrated by job size and method)."},
-        "price_per_gpu_hour": {"type": "number", "minimum": 0, "maximum": 1000,
-                               "description": "USD per GPU-hour override (default: the catalog's on-demand range)."},
-        "lora_rank": {"type": "integer", "minimum": 1, "maximum": 4096, "description": "LoRA rank r (default 16)."},
-        "lora_targets": {"type": "string", "enum": list(LORA_TARGETS),
-                         "description": "Which layers get adapters: all linear layers (default) or qv only."},
-        "attention": {"type": "boolean", "description": "Count attention FLOPs 6·L·s·d per token, which grow "
-                      "with the sequence length (default true; false = 6N, as MFU is often quoted)."},
-        "regime": {"type": "string", "enum": list(REGIMES),
-                   "description": "fine-tune (default: a one-node fine-tuning stack such as Hugging Face with "
-                   "FSDP) or pretraining (a cluster-scale codebase on packed long sequences, as published "
-                   "pre-training runs)."},
-        "tp": {"type": "integer", "minimum": 1, "maximum": 64,
-               "description": "Tensor-parallel size (default: 1, or up to 8 when activations need splitting)."},
-        "pp": {"type": "integer", "minimum": 1, "maximum": 256,
-               "description": "Pipeline-parallel stages (default 1); adds the pipeline bubble to the time."},
-        "zero": {"type": "integer", "minimum": 0, "maximum": 3,
-                 "description": "ZeRO stage 0-3 over the data-parallel GPUs (default 3, FSDP)."},
-        "recompute": {"type": "string", "enum": list(RECOMPUTE),
-                      "description": "Activation recomputation: none, selective or full. Full adds a forward "
-                      "pass to the time; the GPU count assumes full unless you say otherwise."},
-    },
-}
-
-TOOL = Tool(
-    name="estimate_training",
-    cli_name="training",
-    description=(
-        "Compute, GPU-hours, wall time and dollar cost of one fine-tuning run (full, lora or qlora) "
-        "of an open-weight model on rented GPUs.\n"
-        "Call it whenever the user asks what training or fine-tuning would cost or how long it takes; "
-        "never estimate these yourself. Give the model id (or params), the data as tokens or as "
-        "examples × tokens_per_example, epochs, and optionally gpu, gpus, mfu or price overrides. "
-        "Returns flops, gpu_hours, wall_hours, cost_usd with a low-high range, the utilisation (mfu) "
-        "used, the number of GPUs, and every assumption with its source."
-    ),
-    schema=SCHEMA,
-    func=estimate_training,
-)
+TOOL: Tool = estimate_training.tool  # type: ignore[attr-defined]
