@@ -27,7 +27,7 @@ from typing import Any
 
 from tools.errors import InputError
 from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
-from tools.registry import Tool
+from tools.contract import Tool, register
 from tools.decision.rules import RuleBook, fired, load_rules
 
 FINE_TUNE = ("lora", "full_fine_tune")
@@ -367,7 +367,7 @@ def _decide_tool(**profile: Any) -> Decision:
     return decide(profile)
 
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="decide",
     description=(
         "Apply the source article's rules to the user's case profile and return the recommended "
@@ -381,4 +381,4 @@ TOOL = Tool(
     schema={k: v for k, v in PROFILE_SCHEMA.items() if k != "$schema"},
     func=_decide_tool,
     cli_name=None,
-)
+))
