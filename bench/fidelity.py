@@ -116,7 +116,7 @@ def run(tree: Path) -> dict[str, Any]:
         if row["id"] in loo:
             # Held out: the estimate a fit without this row makes (hours scale as 1/MFU),
             # and the range of its regime around it.
-            held = pub * math.exp(-loo[row["id"]])
+            held = pub * math.exp(loo[row["id"]])
             s = spreads[row["regime"]]
             item.update(loo_estimate=held, loo_ln=math.log(held / pub),
                         loo_inside=held / s <= pub <= held * s)
