@@ -244,11 +244,9 @@ class LLMAdvisor:
                     c.recommendation = result
                     events = [*events, Recommendation(result)]
                 else:
-                    from tools.registry import get_tool, validate_args
+                    from tools.registry import call
 
-                    tool = get_tool(name)
-                    value = tool.func(**validate_args(tool, args))
-                    result = value.to_dict() if hasattr(value, "to_dict") else value
+                    result = call(name, args)
             except InputError as exc:
                 error = f"invalid arguments: {exc.message()}. Fix them and call {name} again."
             except Exception as exc:  # a tool bug: the model may work around it; the user sees it
