@@ -28,7 +28,7 @@ from tools.decision.scaffold import build_prompt_scaffold
 from tools.errors import InputError
 from tools.estimators.compare import DEFAULT_EPOCHS, DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS
 from tools.files import write_text
-from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, flag, validate_args
+from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, call, flag
 from tools.units import parse_quantity
 
 
@@ -323,15 +323,13 @@ def run_tool(tool: Any, session: Session, flags: dict[str, Any], reply: _Reply) 
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
     session.consultation.tool_calls.append(record)
     try:
-        values = validate_args(tool, args)
-        result = tool.func(**values)
+        data = call(tool.name, args)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
         label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     data = json.loads(json.dumps(data, default=str))
     record["result"] = data
     reply.before.append(ToolResult(call_id, tool.name, result=data))

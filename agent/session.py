@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any, AsyncIterator
 
 from agent import commands
 from agent.advisor import Advisor
 from agent.consultation import Consultation
-from agent.events import Error, Event, Notice, TextDelta, TurnDone
+from agent.events import Error, Event, Notice, TextDelta, ToolCall, ToolResult, TurnDone
 from agent.llm import LLMAdvisor
 from agent.mock import demo_advisor
 from agent.rule_advisor import RuleAdvisor
 from agent.settings import LLMSettings, resolve
 from agent.storage import ConsultationStore
+from tools.secrets import scrub
+from tools.text import neutralise
 
 DEFAULT_TITLE = "New consultation"
 INTERRUPTED = "_(interrupted)_"
@@ -39,6 +42,30 @@ def make_title(text: str, limit: int = 60) -> str:
         return line or DEFAULT_TITLE
     cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def _neutralised(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(v) for v in value]
+    return value
+
+
+def displayable(event: Event) -> Event:
+    """An advisor's event with no terminal control in its text and no key: a model's
+    escape sequences (clipboard writes, screen clears, titles) and an echoed key never
+    reach a front end (a key split across deltas is caught by the CLI's writer)."""
+    if isinstance(event, TextDelta | Notice | Error):
+        text = scrub(neutralise(event.text))
+        return event if text == event.text else replace(event, text=text)
+    if isinstance(event, ToolCall):
+        return replace(event, arguments=scrub(_neutralised(event.arguments)))
+    if isinstance(event, ToolResult) and event.error:
+        return replace(event, error=scrub(neutralise(event.error)))
+    return event
 
 
 def rule_advisor(*, one_shot: bool = False) -> Advisor:
@@ -204,6 +231,7 @@ class Session:
                     if isinstance(event, TurnDone):
                         interrupted = interrupted or event.interrupted
                         continue  # ours comes last, after the save
+                    event = displayable(event)
                     if isinstance(event, TextDelta):
                         partial.append(event.text)
                         streamed = True

@@ -30,6 +30,7 @@ from tools.decision.profile import validate_profile
 from tools.errors import InputError
 from tools.files import write_text
 from tools.safe_json import MAX_STORE_BYTES, loads, read_file
+from tools.secrets import REDACTED, SECRET_PREFIXES, known_secrets, register_secret, scrub  # noqa: F401
 
 try:
     import fcntl
@@ -39,24 +40,6 @@ except ImportError:  # Windows: no flock
 #: Consultation ids become file names: keep them to a safe alphabet (no paths).
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
-#: Values that look like credentials, whatever field they hide in: OpenAI/Anthropic
-#: style keys, Google keys, Groq/HF tokens, AWS key ids, bearer tokens.
-_SECRET = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{16,}"
-    r"|AIza[0-9A-Za-z_\-]{30,}"
-    r"|gsk_[A-Za-z0-9]{20,}"
-    r"|hf_[A-Za-z0-9]{20,}"
-    r"|AKIA[0-9A-Z]{16}"
-    r"|xai-[A-Za-z0-9]{20,}"
-    r"|(?i:bearer)\s+[A-Za-z0-9._\-]{16,})"
-)
-#: Dict keys whose values are dropped whatever they contain.
-_SECRET_KEYS = re.compile(r"(?i)(api[_-]?key|secret|password|authorization|access[_-]?token)")
-#: Environment variables whose values are secrets and must never be written.
-_SECRET_ENV = re.compile(r"(?i)(_API_KEY|_SECRET|_TOKEN|_PASSWORD)$")
-REDACTED = "[redacted]"
-
-
 def default_directory() -> Path:
     env = os.environ.get("FT_ADVISOR_DATA_DIR")
     if env:
@@ -64,42 +47,6 @@ def default_directory() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("ft-advisor") / "consultations"
-
-
-#: Secrets known to this process that live outside the environment (the config
-#: file's `[llm] api_key`): scrubbed like the environment's.
-_KNOWN_SECRETS: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Scrub `value` wherever it appears, from now on (short values are ignored: they
-    would redact ordinary words)."""
-    if isinstance(value, str) and len(value) >= 8:
-        _KNOWN_SECRETS.add(value)
-
-
-def _env_secrets() -> list[str]:
-    # Short values would redact ordinary words; real keys are long.
-    return [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8] + sorted(_KNOWN_SECRETS)
-
-
-def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
-    """A copy of `value` with key-like strings and secret-named fields redacted."""
-    secrets = _env_secrets() if env_secrets is None else env_secrets
-    if isinstance(value, dict):
-        return {k: (REDACTED if isinstance(k, str) and _SECRET_KEYS.search(k) and v not in (None, "")
-                    else scrub(v, secrets))
-                for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v, secrets) for v in value]
-    if isinstance(value, str):
-        if len(value) < 8:  # shorter than any secret we look for
-            return value
-        for secret in secrets:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return _SECRET.sub(REDACTED, value) if len(value) >= 16 else value
-    return value
 
 
 @dataclass(frozen=True)
@@ -282,14 +229,17 @@ class ConsultationStore:
             self.unwritable = reason
             self.notices.append(
                 f"Consultations cannot be saved in {self.directory} ({reason}): this one goes on in memory; "
-                "save it elsewhere with the export (Ctrl+E in the app) or /report PATH.")
+                "save it elsewhere with the export (Ctrl+S in the app) or /report PATH.")
             return None
         return target
 
     def delete(self, consultation_id: str) -> bool:
-        """Remove a consultation; False if there was none with that id."""
+        """Remove a consultation; False if there was none with that id. A listed file
+        whose name is not a valid id (an unreadable row) can be removed too."""
+        listed = {p.stem: p for p in self.directory.glob("*.json")} if self.directory.is_dir() else {}
+        path = listed.get(consultation_id) if isinstance(consultation_id, str) else None
         try:
-            self.path(consultation_id).unlink()
+            (path or self.path(consultation_id)).unlink()
         except FileNotFoundError:
             return False
         return True

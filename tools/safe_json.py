@@ -163,15 +163,3 @@ def loads(text: str | bytes, source: str, *, max_bytes: int | None = None, max_d
     if _depth(value, max_depth) > max_depth:
         raise InputError(source, f"JSON nested at most {max_depth} levels deep")
     return value
-
-
-def parse_tool_arguments(text: str | None, source: str = "arguments") -> dict[str, Any]:
-    """A model's tool-call arguments: a JSON object within the same bounds as user
-    input ({} for an empty string). InputError goes back to the model as an error to
-    fix, so the turn goes on."""
-    if text is None or not str(text).strip():
-        return {}
-    value = loads(text, source)
-    if not isinstance(value, dict):
-        raise InputError(source, "a JSON object", type(value).__name__)
-    return value

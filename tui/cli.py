@@ -9,6 +9,7 @@ from typing import Sequence
 
 from tui.subcommands import SUBCOMMANDS
 from tui.subcommands.options import add_model_options
+from tui.terminal import scrubbed_output
 
 EXIT_USAGE = 2
 
@@ -118,7 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return app_module.run(args)
     try:
-        return int(module.run(args) or 0)
+        if module.__name__ == "tui.subcommands.app":
+            return int(module.run(args) or 0)
+        # Every line a command prints, on stdout and stderr, passes the secret scrubber.
+        with scrubbed_output():
+            return int(module.run(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `ft-advisor ... | head`

@@ -109,6 +109,8 @@ def load_config(path: Path | str | None = None) -> dict[str, Any]:
         raise InputError(str(p), "valid TOML", str(exc)) from None
     except RecursionError:  # tomllib recurses into nested inline arrays and tables
         raise InputError(str(p), "TOML nested at most a few hundred levels deep") from None
+    except ValueError:  # an integer past Python's 4,300-digit conversion limit
+        raise InputError(str(p), "TOML numbers of at most 4,300 digits") from None
     validate_config(data)
     return data
 

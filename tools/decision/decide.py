@@ -26,17 +26,17 @@ from typing import Any
 
 from tools.catalog.catalog import get_catalog
 from tools.catalog.defaults import ENGINEER_MONTH_USD
-from tools.decision.options import (Case, Knobs, Option, cheapest, current_model, describe, options_for,
-                                    user_model_retires)
+from tools.decision.options import (Case, Knobs, Option, cheapest, current_model, describe, fits, options_for,
+                                    own_time, user_model_retires, with_budget)
 from tools.decision.plan import build_plan
 from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
 from tools.decision.robustness import break_even_volume, robustness, sensitivity
+from tools.contract import Tool, register
 from tools.decision.rules import RuleBook, fired, load_rules
 from tools.decision.tipping import tipping_points
 from tools.decision.vocabulary import DEPLOYMENT_TERMS, STRATEGIES, strategy_label, technique_label
 from tools.errors import InputError
 from tools.estimators.compare import compare_strategies
-from tools.registry import Tool
 
 FINE_TUNE = ("lora", "full_fine_tune")
 #: Profile fields the cost comparison reads; the rest only steer the rules.
@@ -130,8 +130,10 @@ def compare_for(profile: dict[str, Any], today: date | None = None) -> dict[str,
 
 # --- facts -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=256)
 def _provider_facts(model: str | None, today: date) -> dict[str, Any]:
-    """Provider and availability for an API model (OpenAI's fine-tuning wind-down)."""
+    """Provider and availability for an API model (OpenAI's fine-tuning wind-down).
+    Cached per model and day; callers copy it into their facts."""
     if not model:
         return {}
     catalog = get_catalog()
@@ -213,7 +215,8 @@ def _evaluate(profile: dict[str, Any], book: RuleBook, today: date, knobs: Knobs
     facts.update(_format_facts(profile))
     facts.update(_provider_facts(current_model(case) if profile.get("model") else None, today))
     core = _choose(facts, book)
-    rec, selection, none_fits = _select(core, options, profile)
+    _keep_fine_tune_over_budget(core, profile)
+    rec, selection, none_fits = _select(core, options, profile, case.budget)
     if rec is not None and rec.strategy != core.strategy:
         core.strategy = rec.strategy
     return _Eval(case, options, facts, core, rec, selection, none_fits)
@@ -267,7 +270,50 @@ def _usable(option: Option, tried: list[str]) -> bool:
     return not any(t in tried for t in option.techniques if t in ("smaller_model", "distillation"))
 
 
-def _select(core: _Core, options: list[Option], profile: dict[str, Any]) -> tuple[Option | None, list[tuple[str, str]], bool]:
+def _failed(tried: list[str] | tuple[str, ...]) -> set[str]:
+    """The strategies the client tried and found wanting (a technique counts for the
+    strategy it belongs to: structured outputs and few-shot are prompting)."""
+    failed = set(tried)
+    if {"structured_outputs", "few_shot"} & failed:
+        failed.add("prompt_engineering")
+    if "retrieval" in failed:
+        failed.add("rag")
+    return failed
+
+
+def _keep_fine_tune_over_budget(core: _Core, profile: dict[str, Any]) -> None:
+    """A fine-tune the case needs, blocked only by the budget, while its alternative is
+    what the client already tried and found wanting: the fine-tune stays the
+    recommendation and the budget warning says plainly that it does not fit
+    (recommending what already failed would not be advice)."""
+    if not core.cases or not core.blocks_ft or core.strategy in FINE_TUNE:
+        return
+    if not all(block.startswith("prereq.budget") for block in core.blocks_ft):
+        return
+    # Only on measured evidence: a failure rate above the target after trying it.
+    current, target = profile.get("current_failure_rate"), profile.get("target_failure_rate")
+    if current is None or target is None or current <= target:
+        return
+    if core.alternative in _failed(profile.get("tried") or []):
+        core.strategy, core.justified = "lora", True
+
+
+def _workable(core: _Core, tried: list[str]) -> set[str]:
+    """The paths that still serve the case when the one the rules call for does not fit
+    the budget: a fine-tune's alternative (RAG or prompting), a LoRA for a full fine-tune;
+    never a path the client tried and found wanting, and never plain prompting when the
+    case needs retrieval (private or changing knowledge cannot come from a prompt)."""
+    failed = _failed(tried)
+    paths = {core.strategy}
+    if core.strategy in FINE_TUNE:
+        paths.add(core.alternative)
+        if core.strategy == "full_fine_tune":
+            paths.add("lora")
+    return {p for p in paths if p == core.strategy or p not in failed}
+
+
+def _select(core: _Core, options: list[Option], profile: dict[str, Any],
+            budget: float | None) -> tuple[Option | None, list[tuple[str, str]], bool]:
     """The cheapest option that works: of the strategy the rules call for, meeting the
     constraints and the budget; a distilled small model when it is cheaper even at the
     top of its range; and when nothing of that strategy fits the budget, the cheapest
@@ -282,13 +328,13 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any]) -> tupl
         distilled = [o for o in usable if o.teacher and o.high < best.total_usd]
         if distilled:
             candidates += distilled
-    fitting = [o for o in candidates if o.within_budget is not False]
+    fitting = [o for o in candidates if fits(o, budget) is not False]
     if fitting:
         return min(fitting, key=lambda o: o.total_usd), notes, False
     if candidates:
-        # Nothing of the strategy fits: the cheapest option of a path the rules allow that does.
-        allowed = {core.alternative, "prompt_engineering", "rag"} | ({core.strategy} if core.justified else set())
-        others = [o for o in usable if o.strategy in allowed and o.within_budget and not o.teacher]
+        # Nothing of the strategy fits: the cheapest option of another path that still works.
+        allowed = _workable(core, tried)
+        others = [o for o in usable if o.strategy in allowed and fits(o, budget) and not o.teacher]
         if others:
             pick = min(others, key=lambda o: o.total_usd)
             notes.append(("budget.fallback", f"Nothing for {strategy_label(core.strategy, 'label')} fits your budget "
@@ -300,7 +346,7 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any]) -> tupl
         pick = min((o for o in usable if not o.teacher), key=lambda o: o.total_usd, default=None) or usable[0]
         notes.append(("constraints.fallback", f"No option for {strategy_label(core.strategy, 'label')} meets your "
                                               f"constraints; the cheapest that does is {describe(pick)}."))
-        return pick, notes, pick.within_budget is False
+        return pick, notes, fits(pick, budget) is False
     return (min(options, key=lambda o: o.total_usd) if options else None), notes, True
 
 
@@ -349,6 +395,8 @@ def _missing(profile: dict[str, Any], base: _Eval, book: RuleBook, today: date,
             continue  # the quality of examples a team does not have is not a question
         if name in ("current_failure_rate", "target_failure_rate") and "output_format" not in (profile.get("goals") or []):
             continue
+        if name == "engineer_month_usd" and profile.get("ml_team") != "none":
+            continue  # a team's rate is the default's business; a founder's own time is not
         variants = _variants(name)
         flips: list[tuple[str, _Eval]] = []
         option_changes = 0
@@ -477,20 +525,29 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
     if when is not None:
         successor = get_catalog().successor(case.model) or "a current model"
         verb = "was retired on" if when <= today else "retires on"
+        move = (f"build an eval set from your examples and move to {successor} first"
+                if rec.model in (case.model, successor) else
+                f"the recommended option moves you to {rec.model}, which settles it; measure {case.model} on an "
+                "eval set from your examples before then")
         warnings.append(Note("availability.retirement",
                              f"{case.model} {verb} {when.isoformat()}, within your {case.horizon}-month horizon: "
-                             f"build an eval set from your examples and move to {successor} first. No option is "
-                             f"priced on {case.model} past that date; the move is in every total."))
+                             f"{move}. No option is priced on {case.model} past that date; the move is in every "
+                             "total."))
     if ev.none_fits and case.budget is not None:
         warnings.append(Note("budget.none_fits",
                              f"No option fits your budget of ${case.budget:,.0f} over {case.horizon} months: the "
-                             f"cheapest that meets your constraints is {describe(rec)} at about ${rec.total_usd:,.0f}."))
+                             f"cheapest way to do {strategy_label(rec.strategy, 'label')} that meets your constraints is {describe(rec)} "
+                             f"at about ${rec.total_usd:,.0f}."))
     if rec.teacher and _is_vendor_model(rec.teacher):
         warnings.append(Note("terms.distillation",
                              f"Training a model on {rec.teacher}'s outputs: read the vendor's terms first; some "
                              "forbid using outputs to develop competing models."))
-    if (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
-            and rec.setup_parts.get("engineering", 0) > (case.budget or math.inf) / 4):
+    if own_time(profile):
+        warnings.append(Note("costs.own_time",
+                             "You have no ML team and a budget below one hired engineer-month, so the work is "
+                             "counted as your own time, not cash; set engineer_month_usd to put a price on it."))
+    elif (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
+            and rec.setup_parts.get("engineering", (0.0,))[0] > (case.budget or math.inf) / 4):
         warnings.append(Note("costs.own_time",
                              "Engineering time is priced at a hired engineer's rate "
                              f"(${ENGINEER_MONTH_USD:,.0f} a month); if the work is your own time, set "
@@ -506,7 +563,7 @@ def _is_vendor_model(model: str) -> bool:
 def rejection(option: Option, ev: _Eval, profile: dict[str, Any]) -> str:
     """Why a cheaper option was not recommended, in words."""
     if not option.meets_constraints:
-        return option.notes[-1] if option.notes else "it does not meet your constraints"
+        return option.excluded_because[0] if option.excluded_because else "it does not meet your constraints"
     tried = [t for t in option.techniques if t in (profile.get("tried") or []) and t in ("smaller_model", "distillation")]
     if tried:
         return f"you tried {technique_label(tried[0])} and found it not good enough"
@@ -528,6 +585,9 @@ def decide(profile: dict[str, Any], *, today: date | None = None, analyse: bool 
     today = today or date.today()
     book = load_rules()
     ev = _evaluate(profile, book, today)
+    ev.options = with_budget(ev.options, ev.case.budget)
+    if ev.recommended is not None:
+        ev.recommended = next(o for o in ev.options if o.id == ev.recommended.id)
     core = ev.core
     alternative = core.alternative if core.strategy in FINE_TUNE else "lora"
     alt_option = cheapest([o for o in ev.options if not o.teacher], alternative)
@@ -593,7 +653,7 @@ def _decide_tool(**profile: Any) -> Decision:
     return decide(profile)
 
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="decide",
     description=(
         "Apply the source article's rules to the user's case profile and return the recommended "
@@ -607,4 +667,4 @@ TOOL = Tool(
     schema={k: v for k, v in PROFILE_SCHEMA.items() if k != "$schema"},
     func=_decide_tool,
     cli_name=None,
-)
+))

@@ -84,6 +84,7 @@ class Knobs:
     label_cost: float = 1.0
     engineer: float = 1.0
     retrains: float = 1.0
+    prompt_extra: float = 1.0  # few-shot examples and style guide carried by every prompted request
 
 
 def knob_ranges() -> dict[str, tuple[float, float, str]]:
@@ -99,6 +100,8 @@ def knob_ranges() -> dict[str, tuple[float, float, str]]:
         "engineer": (d.ENGINEER_MONTH_LOW / d.ENGINEER_MONTH_USD, d.ENGINEER_MONTH_HIGH / d.ENGINEER_MONTH_USD,
                      f"engineer cost (${d.ENGINEER_MONTH_LOW:,.0f}-{d.ENGINEER_MONTH_HIGH:,.0f} a month)"),
         "retrains": (0.5, 2.0, "retrains a year (half to twice the default for how fast facts change)"),
+        "prompt_extra": (0.5, 2.0, f"examples and context a prompt carries ({PROMPT_EXTRA_TOKENS // 2:,}-"
+                                   f"{PROMPT_EXTRA_TOKENS * 2:,} tokens)"),
     }
 
 
@@ -120,11 +123,14 @@ class Case:
     deployment: str
     budget: float | None
     today: date
+    #: False when the model is the default: a client who named no model has none to migrate.
+    model_given: bool = True
 
     @staticmethod
     def from_profile(profile: dict[str, Any], today: date) -> "Case":
+        horizon = int(profile.get("horizon_months", DEFAULT_HORIZON))
         return Case(
-            model=profile.get("model") or DEFAULT_MODEL,
+            model=profile.get("model") or default_model(today, horizon),
             requests=float(profile.get("requests_per_month", DEFAULT_REQUESTS)),
             prompt=float(profile.get("prompt_tokens", DEFAULT_PROMPT_TOKENS)),
             output=float(profile.get("output_tokens", DEFAULT_OUTPUT_TOKENS)),
@@ -132,24 +138,60 @@ class Case:
             labeled=float(profile.get("labeled_examples", 0)),
             quality=profile.get("data_quality", "medium"),
             changes=profile.get("knowledge_changes", "monthly"),
-            engineer=profile.get("engineer_month_usd"),
+            engineer=engineer_rate(profile),
             goals=tuple(profile.get("goals", ())),
             tried=tuple(profile.get("tried", ())),
             deployment=profile.get("deployment", "any"),
             budget=profile.get("budget_usd"),
             today=today,
+            model_given=bool(profile.get("model")),
         )
 
 
-Triple = tuple[float, float, float]  # (mid, low, high)
+def default_model(today: date, horizon: int) -> str:
+    """The model assumed when the client names none: the default, or its successor when
+    the default retires within the horizon."""
+    model = DEFAULT_MODEL
+    for _ in range(5):  # a successor chain, bounded
+        when, successor = _retires(model, "api"), _cat().successor(model)
+        if when is None or months_until(today, when) >= horizon or not successor:
+            break
+        model = successor
+    return model
+
+
+def own_time(profile: dict[str, Any]) -> bool:
+    """No ML team, no rate given and a budget below one hired engineer-month: the work
+    is the client's own time, which their cash budget does not pay for."""
+    budget = profile.get("budget_usd")
+    return ("engineer_month_usd" not in profile and profile.get("ml_team") == "none"
+            and budget is not None and budget < d.ENGINEER_MONTH_USD)
+
+
+def engineer_rate(profile: dict[str, Any]) -> float | None:
+    """The engineer-month price: the client's own, 0 for their own time, else the default
+    range (None)."""
+    if own_time(profile):
+        return 0.0
+    return profile.get("engineer_month_usd")
+
+
 
 
 def _add(*parts: Triple) -> Triple:
-    return (sum(p[0] for p in parts), sum(p[1] for p in parts), sum(p[2] for p in parts))
+    a = b = c = 0.0
+    for x, y, z in parts:
+        a += x
+        b += y
+        c += z
+    return (a, b, c)
 
 
 def _scale(t: Triple, k: float) -> Triple:
     return (t[0] * k, t[1] * k, t[2] * k)
+
+
+Triple = tuple[float, float, float]  # (mid, low, high)
 
 
 @dataclass
@@ -167,23 +209,28 @@ class Option:
     within_budget: bool | None
     meets_constraints: bool
     notes: list[str] = field(default_factory=list)
+    #: Why the option does not meet the constraints, most decisive first (empty if it does).
+    excluded_because: list[str] = field(default_factory=list)
     #: Training examples the option uses (fine-tunes), the teacher model (distillation),
     #: the model it moves to when its own retires, and its monthly cost by part.
     examples_used: int | None = None
     teacher: str | None = None
     successor: str | None = None
     retires: str | None = None
-    setup_parts: dict[str, float] = field(default_factory=dict)
-    monthly_parts: dict[str, float] = field(default_factory=dict)
+    #: (mid, low, high) USD by part.
+    setup_parts: dict[str, Triple] = field(default_factory=dict)
+    monthly_parts: dict[str, Triple] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in ("id", "strategy", "model", "serving", "techniques", "setup_usd",
                                               "monthly_usd", "total_usd", "low", "high", "within_budget",
-                                              "meets_constraints", "notes", "examples_used", "teacher",
+                                              "meets_constraints", "notes", "excluded_because", "examples_used", "teacher",
                                               "successor", "retires")}
         for key in ("setup_usd", "monthly_usd", "total_usd", "low", "high"):
             out[key] = round(out[key], 2)
         out["label"] = describe(self)
+        out["setup_parts"] = {k: round(v[0], 2) for k, v in self.setup_parts.items()}
+        out["monthly_parts"] = {k: round(v[0], 2) for k, v in self.monthly_parts.items()}
         return out
 
 
@@ -209,11 +256,28 @@ def describe(option: Option | dict[str, Any], short: bool = False) -> str:
 
 # --- cached estimator calls ------------------------------------------------------------
 
-@lru_cache(maxsize=4096)
-def _dedicated(model: str, requests: float, prompt: float, output: float) -> Triple:
-    est = estimate_inference(model=model, deployment="dedicated", requests_per_month=requests,
+#: The volume at which a replica's cost and capacity are read from the inference estimator.
+REFERENCE_REQUESTS = 1_000_000.0
+
+
+@lru_cache(maxsize=1024)
+def _replica(model: str, prompt: float, output: float) -> tuple[Triple, float]:
+    """One serving replica's monthly cost (mid, low, high) and the requests a month it
+    carries at the target utilisation, from tools.estimators.inference."""
+    est = estimate_inference(model=model, deployment="dedicated", requests_per_month=REFERENCE_REQUESTS,
                              prompt_tokens=prompt, output_tokens=output, fine_tuned=False)
-    return (est.monthly_cost_usd, est.low, est.high)
+    replicas = est.replicas or 1
+    busy_hours = est.busy_fraction * replicas * est.hours_per_month
+    capacity = REFERENCE_REQUESTS * est.hours_per_month * est.utilisation / busy_hours if busy_hours else math.inf
+    return (est.monthly_cost_usd / replicas, est.low / replicas, est.high / replicas), capacity
+
+
+def _dedicated(model: str, requests: float, prompt: float, output: float) -> Triple:
+    """Monthly cost of always-on replicas for the load: whole replicas, at least one,
+    so the cost never falls as the load grows (the estimator's own rounding)."""
+    per_replica, capacity = _replica(model, prompt, output)
+    replicas = max(1, math.ceil(requests / capacity - 1e-12)) if capacity != math.inf else 1
+    return _scale(per_replica, replicas)
 
 
 @lru_cache(maxsize=1024)
@@ -300,8 +364,10 @@ def _smaller_vendor(case: Case) -> list[str]:
     mine = _price_pair(case.model, case)
     if mine is None:
         return []
+    vendor = cat.vendor_model(case.model)
+    provider = vendor.provider if vendor is not None else cat.api_offer(case.model).provider
     out = []
-    for offer in cat.vendor_models(cat.api_offer(case.model).provider):
+    for offer in cat.vendor_models(provider):
         blended = offer.input_per_1m * case.prompt + offer.output_per_1m * case.output
         if offer.id not in (case.model, current_model(case)) and blended < mine[0] * case.prompt + mine[1] * case.output:
             out.append(offer.id)
@@ -309,11 +375,19 @@ def _smaller_vendor(case: Case) -> list[str]:
 
 
 def user_model_retires(case: Case) -> date | None:
-    """The date the user's hosted model retires, if within the horizon (or already past)."""
-    if not _is_hosted(case.model):
+    """The date the user's hosted model retires, if within the horizon (or already past)
+    and the client may use a third-party API at all."""
+    if not case.model_given:
         return None
-    when = _retires(case.model, "api")
-    return when if when is not None and months_until(case.today, when) < case.horizon else None
+    return _user_retires(case.model, case.today, case.horizon, case.deployment)
+
+
+@lru_cache(maxsize=1024)
+def _user_retires(model: str, today: date, horizon: int, deployment: str) -> date | None:
+    if deployment != "any" or not _is_hosted(model):
+        return None
+    when = _retires(model, "api")
+    return when if when is not None and months_until(today, when) < horizon else None
 
 
 def current_model(case: Case) -> str:
@@ -373,7 +447,7 @@ def _api_offer(model: str) -> Any | None:
     """The catalog's fine-tuning offer for a hosted model id, without the error path
     (its close-match suggestions cost a millisecond)."""
     cat = _cat()
-    return cat.api_offer(model) if model in cat.api_specs else None
+    return cat._api_resolved.get(model) or (cat.api_offer(model) if model in cat.api_specs else None)
 
 
 def _price_pair(model: str, case: Case, tuned: bool = False) -> tuple[float, float] | None:
@@ -403,13 +477,22 @@ def _retires(model: str, serving: str) -> date | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _availability(provider: str, on: date) -> Any:
+    return _cat().availability(provider, on)
+
+
 def months_until(today: date, when: date) -> float:
     return max(0.0, (when - today).days / DAYS_PER_MONTH)
 
 
+@lru_cache(maxsize=64)
+def _rates(engineer: float | None) -> Triple:
+    return d.engineer_assumption(engineer)[:3]
+
+
 def _people(months: Triple, case: Case, knobs: Knobs) -> Triple:
-    low_mid_high = d.engineer_assumption(case.engineer)[:3]
-    eng, eng_low, eng_high = low_mid_high
+    eng, eng_low, eng_high = _rates(case.engineer)
     k = knobs.engineer if case.engineer is None else 1.0
     return (months[1] * eng * k, months[0] * eng_low * k, months[2] * eng_high * k)
 
@@ -458,7 +541,8 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     ok = True
     tuned = spec.strategy in FINE_TUNE_STRATEGIES
     hosted_tune = tuned and spec.serving == "api"
-    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS, "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
+    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS * knobs.prompt_extra,
+             "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
     examples_used = None
 
     # -- set-up: engineering, techniques, data, training ---------------------------------
@@ -508,15 +592,21 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
         people_k = knobs.engineer if case.engineer is None else 1.0
         mid = up["compute"] * knobs.retrains + (up["retrain_people"] * knobs.retrains + up["people"]) * people_k
         monthly["maintenance"] = (mid, mid * up["low_ratio"], mid * up["high_ratio"])
+    said = len(notes)
     serving, available = _serving(spec, case, knobs, extra, tuned, notes)
     monthly["serving"] = serving
     ok = ok and available
-    if not available and not notes:
+    if not available and len(notes) == said:
         notes.append(f"no per-token price for {spec.model} in the catalog")
 
     # -- constraints: where it may run, provider and retirement ----------------------------
+    blockers: list[str] = []
+    if not available:
+        blockers.append(notes[-1])
     if case.deployment in ("own_cloud", "on_prem") and spec.serving not in SERVINGS_SELF_HOSTED:
         ok = False
+        blockers.insert(0, f"it sends data to a third party ({SERVING_TERMS[spec.serving].label}) and your data must "
+                           f"stay {'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
         notes.append(f"sends data to a third party ({SERVING_TERMS[spec.serving].label}); your data must stay "
                      f"{'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
     if spec.serving == "on_device":
@@ -524,12 +614,14 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
         need_gb = spec_model.params * 0.5 / 1e9 * 1.2  # int4 weights + runtime overhead
         if need_gb > DEVICE_MEMORY_GB:
             ok = False
+            blockers.append(f"it needs about {need_gb:.1f} GB, more than a device leaves a model")
             notes.append(f"needs about {need_gb:.1f} GB, more than the {DEVICE_MEMORY_GB:g} GB a device leaves a model")
     if hosted_tune:
         provider = cat.api_offer(spec.model).provider
-        availability = cat.availability(provider, case.today)
+        availability = _availability(provider, case.today)
         if not availability.accepts_new_jobs:
             ok = False
+            blockers.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
             notes.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
         elif availability.warning:
             notes.append(availability.warning)
@@ -545,12 +637,14 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
             ok = False
             what = f"fine-tuned {spec.model}" if hosted_tune else f"{spec.model} at its provider"
             notes.append(f"{what} stops working on {retires.isoformat()}, within your {case.horizon}-month horizon")
+            blockers.append(notes[-1])
         else:
             successor = cat.successor(spec.model)
             succ_pair = _price_pair(successor, case) if successor else None
             if succ_pair is None:
                 ok = False
                 notes.append(f"{spec.model} retires on {retires.isoformat()} and the catalog names no successor")
+                blockers.append(notes[-1])
             else:
                 # Served by the model until it retires, then by its successor after a migration.
                 setup.setdefault("migration", _people(EXTRA_MONTHS["migration"], case, knobs))
@@ -568,17 +662,16 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     option_id = f"{spec.strategy}:{spec.model}:{spec.serving}" + (":distilled" if spec.teacher else "")
     return Option(option_id, spec.strategy, spec.model, spec.serving, list(spec.techniques), setup_t[0],
                   monthly_t[0], total, min(low, total), max(high, total), within, ok, notes,
-                  examples_used=examples_used, teacher=spec.teacher, successor=successor,
+                  excluded_because=blockers if not ok else [], examples_used=examples_used, teacher=spec.teacher, successor=successor,
                   retires=retires.isoformat() if retires else None,
-                  setup_parts={k: round(v[0], 2) for k, v in setup.items()},
-                  monthly_parts={k: round(v[0], 2) for k, v in monthly.items()})
+                  setup_parts=setup, monthly_parts=monthly)
 
 
 def build_options(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
     """Every option for the case, cheapest first."""
     _CURRENT[:] = [_catalog_module.get_catalog()]
     try:
-        options = [price(s, case, knobs) for s in specs(case)]
+        options = [_priced(s, case, knobs) for s in specs(case)]
     finally:
         _CURRENT.clear()
     options.sort(key=lambda o: (o.total_usd, o.id))
@@ -599,15 +692,42 @@ __all__ = ["Case", "Knobs", "Option", "Spec", "build_options", "cheapest", "curr
            "specs", "months_until", "math"]
 
 
+_PRICES: dict[tuple[Any, ...], Option] = {}
+_PRICES_MAX = 20_000
+
+
+def _priced(spec: Spec, case: Case, knobs: Knobs) -> Option:
+    """price(), cached on only the facts this option's price reads, so that what-ifs on
+    other facts (labelled examples for a prompting option, say) reuse it."""
+    tuned = spec.strategy in FINE_TUNE_STRATEGIES
+    key = (spec, knobs, case.model, case.requests, case.prompt, case.output, case.horizon, case.engineer,
+           case.deployment, case.today,
+           case.labeled if tuned else None, case.quality if tuned else None,
+           case.changes if tuned or spec.strategy == "rag" else None)
+    found = _PRICES.get(key)
+    if found is None:
+        if len(_PRICES) >= _PRICES_MAX:
+            _PRICES.clear()
+        found = _PRICES[key] = price(spec, dataclasses.replace(case, budget=None), knobs)
+    return found
+
+
 @lru_cache(maxsize=4096)
 def _options_cached(case: Case, knobs: Knobs) -> tuple[Option, ...]:
     return tuple(build_options(case, knobs))
 
 
 def options_for(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
-    """build_options, cached on the case without its budget (what-ifs re-ask often);
-    `within_budget` is set for this case's budget."""
-    base = _options_cached(dataclasses.replace(case, budget=None), knobs)
-    if case.budget is None:
-        return list(base)
-    return [dataclasses.replace(o, within_budget=o.total_usd <= case.budget + 1e-6) for o in base]
+    """build_options, cached on the case without its budget (what-ifs re-ask often).
+    The options are shared: read them, and judge the budget with `fits`; `with_budget`
+    makes the copies a decision returns."""
+    return list(_options_cached(dataclasses.replace(case, budget=None) if case.budget is not None else case, knobs))
+
+
+def fits(option: Option, budget: float | None) -> bool | None:
+    """Whether an option's total over the horizon fits the budget (None: no budget)."""
+    return None if budget is None else option.total_usd <= budget + 1e-6
+
+
+def with_budget(options: list[Option], budget: float | None) -> list[Option]:
+    return [dataclasses.replace(o, within_budget=fits(o, budget)) for o in options]

@@ -1,7 +1,8 @@
 """Tipping points: for each number or ordered choice the decision reads (set or
 defaulted), the nearest value up and down at which the recommended option changes,
-found by searching the deterministic engine (a doubling scan, then log-scale
-bisection for counts), and said in words."""
+found by searching the deterministic engine (a geometric scan, then log-scale
+bisection for counts), and said in words. A flip hidden between two scan points that
+flips back is not found; the scan is fine enough for the piecewise-linear costs."""
 from __future__ import annotations
 
 import math
@@ -21,10 +22,11 @@ COUNTS = {
     "output_tokens": (DEFAULT_OUTPUT_TOKENS, 1.0, 1e6),
 }
 ORDINALS = {"data_quality": (DATA_QUALITY, "medium"), "knowledge_changes": (KNOWLEDGE_CHANGES, "monthly")}
-#: How far the doubling scan goes each way (2**10 = about a thousandfold).
-SCAN_STEPS = 10
+#: The scan multiplies by SCAN_FACTOR up to SCAN_STEPS times each way (4**5 = 1024-fold).
+SCAN_FACTOR = 4.0
+SCAN_STEPS = 5
 #: Bisection stops when the bracket is this narrow (ratio), well inside 5%.
-PRECISION = 1.02
+PRECISION = 1.03
 INTEGER_FIELDS = ("requests_per_month", "labeled_examples", "horizon_months", "prompt_tokens", "output_tokens")
 
 Evaluate = Callable[..., Any]
@@ -46,7 +48,7 @@ def _search(profile: dict[str, Any], field: str, current: float, lo: float, hi: 
         return evaluate({**profile, field: _value(field, x)})
 
     last = current
-    step = 2.0
+    step = SCAN_FACTOR
     found = None
     if field == "horizon_months":
         candidates = [current + k if up else current - k for k in (1, 2, 3, 6, 12, 24, 48, 96)]

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from tools.files import write_text
 from tui.screens.dialog import Dialog
 
 
@@ -67,8 +68,6 @@ def export(session: Any, fmt: str, path: str | Path, overwrite: bool = False) ->
     """Write the export with the safe writer (atomic, never through a symlink planted
     at the temp name, never over a device; an existing file only with `overwrite`);
     returns the absolute path. Raises InputError."""
-    from tools.files import write_text
-
     text = build_markdown(session) if fmt == "markdown" else build_json(session)
     return write_text(path, text, "path", overwrite=overwrite, make_parents=True)
 

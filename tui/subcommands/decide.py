@@ -8,6 +8,9 @@ import json
 import sys
 from typing import Any
 
+from tools.files import write_text
+from tools.safe_json import read_file, read_stream
+
 HELP = "recommend prompting, RAG, LoRA or full fine-tuning for a case profile (JSON), with reasons"
 
 
@@ -27,7 +30,6 @@ def read_profile(path: str) -> dict[str, Any]:
     """The validated profile in `path` ("-" = stdin); InputError for every bad input.
     At most 1 MB is read (FT_ADVISOR_MAX_INPUT_BYTES), from a file, a pipe or a device."""
     from tools.decision.profile import parse_profile_json
-    from tools.safe_json import read_file, read_stream
 
     if path == "-":
         if sys.stdin.isatty():  # a person at the keyboard: say why nothing happens
@@ -62,7 +64,6 @@ def write_output(text: str, out: str | None, *, force: bool = False, inputs: tup
     through a planted temp file, never over a device, an input, or an existing file
     without --force)."""
     from tools.errors import InputError
-    from tools.files import write_text
 
     if out is None or out == "-":
         sys.stdout.write(text)

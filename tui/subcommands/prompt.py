@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
         profile = read_profile(args.profile)
         # The strategy decides whether the scaffold carries a retrieval slot.
         strategy = decide(profile, today=parse_date(args.date)).strategy
-        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output, force=args.force, inputs=(args.profile,))
+        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output, force=args.force,
+                     inputs=(args.profile,))
     except InputError as exc:
         return fail("prompt", exc)
     return 0
