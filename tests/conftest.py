@@ -30,8 +30,8 @@ def _isolated_dirs(tmp_path, monkeypatch):
 
 
 #: Test modules that drive the TUI (App.run_test, snapshots): slow as a whole, so a new
-#: test there cannot forget the marker.
-_TUI_MODULES = frozenset({"test_app.py", "test_snapshots.py"})
+#: test there cannot forget the marker. Any module named test_app*.py counts too.
+_TUI_MODULES = frozenset({"test_snapshots.py"})
 #: Fixtures that bring litellm in (a fake OpenAI-compatible server behind it).
 _LITELLM_FIXTURES = frozenset({"fake_server"})
 
@@ -41,5 +41,6 @@ def pytest_collection_modifyitems(config, items):
     fixture, so that `pytest -m "not slow"` stays a quick loop."""
     slow = pytest.mark.slow
     for item in items:
-        if item.path.name in _TUI_MODULES or _LITELLM_FIXTURES & set(getattr(item, "fixturenames", ())):
+        name = item.path.name
+        if name in _TUI_MODULES or name.startswith("test_app") or _LITELLM_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(slow)
