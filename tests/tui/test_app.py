@@ -93,7 +93,8 @@ async def test_offline_consultation_from_first_message_to_recommendation():
         await until(pilot, lambda: app.case.costs is not None)
         assert set(app.case.costs["strategies"]) >= {"rag", "lora"}
         assert app.query_one("#case-plot") is not None
-        assert "RAG" in answers(app)[-1] or "rag" in answers(app)[-1].lower()
+        # The recommendation may be followed by an optional question in its own segment.
+        assert any("RAG" in a for a in answers(app)[1:])
         assert app.title.startswith("Our support bot")
     saved = ConsultationStore().list()
     assert len(saved) == 1 and saved[0].messages >= 3
