@@ -10,25 +10,45 @@ Bad input becomes a one-line answer naming the field and what was expected.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import shlex
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable, Protocol
 
+from agent.case import set_profile
+from agent.consultation import Consultation
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult, TurnDone
+from agent.presentation import compare_markdown, estimate_markdown, field_label, profile_table, show_value
+from agent.rule_advisor import RuleAdvisor, text
+from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA, _expected, validate_profile
+from tools.decision.report import build_report
+from tools.decision.scaffold import build_prompt_scaffold
 from tools.errors import InputError
-from tools.figures import NON_FIGURES, fmt_value
-from tools.registry import add_flags, args_from_flags, flag
+from tools.files import write_text
+from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, call, flag
+from tools.units import parse_quantity
 
-if TYPE_CHECKING:
-    from agent.session import Session
+
+class Session(Protocol):
+    """What a command needs of the session that runs it (agent/session.py's Session;
+    a protocol, so that the session can import the commands and not the reverse)."""
+
+    consultation: Consultation
+    advisor: Any
+
+    @property
+    def mode(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 COMMANDS = {
     "estimate": "one cost model: /estimate KIND [--flags] (KIND --help lists its flags)",
     "compare": "prompt engineering, RAG, LoRA and a full fine-tune side by side over time [--flags]",
     "prompt": "a structured prompt scaffold for this case",
-    "report": "write the Markdown report: /report [PATH]",
+    "report": "write the Markdown report: /report [PATH] (PATH! replaces an existing file)",
     "profile": "show the case profile",
     "set": "set a profile field: /set FIELD=VALUE (an empty VALUE clears it)",
     "reset": "forget this case and start over",
@@ -45,7 +65,7 @@ class _Reply:
         self.after: list[Event] = []  # yielded after it (recommendations)
 
 
-def handle(line: str, session: "Session") -> AsyncIterator[Event] | None:
+def handle(line: str, session: Session) -> AsyncIterator[Event] | None:
     stripped = line.strip()
     if not stripped.startswith("/") or stripped.startswith("//"):
         return None
@@ -54,15 +74,13 @@ def handle(line: str, session: "Session") -> AsyncIterator[Event] | None:
     return _run(name, rest.strip(), session, stripped)
 
 
-async def _run(name: str, rest: str, session: "Session", line: str) -> AsyncIterator[Event]:
+async def _run(name: str, rest: str, session: Session, line: str) -> AsyncIterator[Event]:
     c = session.consultation
     c.messages.append({"role": "user", "content": line, "command": True})
     reply = _Reply()
     handler = _HANDLERS.get(name)
     try:
         if handler is None:
-            import difflib
-
             close = difflib.get_close_matches(name, list(COMMANDS), n=1)
             hint = f" Did you mean `/{close[0]}`?" if close else ""
             reply.parts.append(f"Unknown command `/{name}`.{hint} Commands: "
@@ -84,9 +102,7 @@ async def _run(name: str, rest: str, session: "Session", line: str) -> AsyncIter
 
 # --------------------------------------------------------------------------- /help, /profile
 
-def _help(rest: str, session: "Session", reply: _Reply) -> None:
-    from agent.rule_advisor import RuleAdvisor
-
+def _help(rest: str, session: Session, reply: _Reply) -> None:
     if session.mode == "offline":
         reply.parts.append(RuleAdvisor.help_text())
         return
@@ -96,21 +112,13 @@ def _help(rest: str, session: "Session", reply: _Reply) -> None:
                        "every figure comes from the cost models.\n\n" + "\n".join(rows))
 
 
-def _profile(rest: str, session: "Session", reply: _Reply) -> None:
-    from agent.rule_advisor import FIELD_LABELS, show_value
-    from tools.decision.profile import PROFILE_FIELDS
-
+def _profile(rest: str, session: Session, reply: _Reply) -> None:
     profile = session.consultation.profile
     if not profile:
         reply.parts.append("The profile is empty so far. Describe your case, or use `/set FIELD=VALUE`.")
         return
-    rows = ["| field | value |", "|---|---|"]
-    for name in PROFILE_FIELDS:
-        if name in profile:
-            value = show_value(name, profile[name]).replace("|", "\\|").replace("\n", " ")
-            rows.append(f"| {FIELD_LABELS.get(name, name)} (`{name}`) | {value} |")
     unknown = [n for n in PROFILE_FIELDS if n not in profile and n not in ("use_case", "output_format_example")]
-    out = "\n".join(rows)
+    out = profile_table(profile, PROFILE_FIELDS)
     if unknown:
         out += "\n\nStill unknown: " + ", ".join(f"`{n}`" for n in unknown) + "."
     reply.parts.append(out)
@@ -123,12 +131,8 @@ _FALSE = {"no", "n", "false", "0", "off"}
 
 
 def _known_field(name: str) -> dict[str, Any]:
-    from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA
-
     props = PROFILE_SCHEMA["properties"]
     if name not in props:
-        import difflib
-
         raise InputError("field", "one of " + ", ".join(PROFILE_FIELDS), name,
                          tuple(difflib.get_close_matches(name, PROFILE_FIELDS, n=2)))
     return props[name]
@@ -137,17 +141,12 @@ def _known_field(name: str) -> dict[str, Any]:
 def parse_field_value(name: str, raw: str) -> Any:
     """A /set value as the profile field's type; InputError naming the field and what
     it accepts."""
-    from tools.decision.profile import _expected
-    from tools.units import parse_quantity
-
     spec = _known_field(name)
     value = raw.strip().strip("\"'")
     kind = spec.get("type")
     if "enum" in spec:
         lowered = value.lower()
         if lowered not in spec["enum"]:
-            import difflib
-
             raise InputError(name, _expected(spec), value,
                              tuple(difflib.get_close_matches(lowered, spec["enum"], n=2)))
         return lowered
@@ -170,18 +169,13 @@ def parse_field_value(name: str, raw: str) -> Any:
         allowed = spec.get("items", {}).get("enum")
         for item in items:
             if allowed and item not in allowed:
-                import difflib
-
                 raise InputError(name, "a comma-separated list of " + ", ".join(allowed), item,
                                  tuple(difflib.get_close_matches(item, allowed, n=2)))
         return items
     return value
 
 
-def _set(rest: str, session: "Session", reply: _Reply) -> None:
-    from agent.rule_advisor import FIELD_LABELS, set_profile, show_value
-    from tools.decision.profile import PROFILE_FIELDS
-
+def _set(rest: str, session: Session, reply: _Reply) -> None:
     if "=" not in rest:
         raise InputError("/set", "FIELD=VALUE with FIELD one of " + ", ".join(PROFILE_FIELDS),
                          rest or None)
@@ -192,8 +186,6 @@ def _set(rest: str, session: "Session", reply: _Reply) -> None:
         _known_field(name)
         change = set_profile(c, {name: None})
     else:
-        from tools.decision.profile import validate_profile
-
         value = parse_field_value(name, raw)
         try:
             validate_profile({**c.profile, name: value})  # the schema and the catalog
@@ -204,7 +196,7 @@ def _set(rest: str, session: "Session", reply: _Reply) -> None:
         reply.parts.append(f"`{name}` was already {show_value(name, c.profile.get(name))}: nothing changed.")
         return
     reply.before.append(change)
-    label = FIELD_LABELS.get(name, name)
+    label = field_label(name)
     replaced = [n for n in change.notes if "replaces" in n]
     if name in c.profile and replaced:
         # The note already names the new and the old value: "2M replaces 500k (later answer wins)".
@@ -217,25 +209,19 @@ def _set(rest: str, session: "Session", reply: _Reply) -> None:
     _after_edit(session, reply)
 
 
-def _after_edit(session: "Session", reply: _Reply) -> None:
+def _after_edit(session: Session, reply: _Reply) -> None:
     """In the offline interview, move on: the next question or the updated recommendation."""
-    if session.mode != "offline":
-        return
-    advisor = session.advisor
-    follow = getattr(advisor, "after_profile_edit", None)
-    if follow is None:
+    if not isinstance(session.advisor, RuleAdvisor):
         return
     before = session.consultation.recommendation
-    parts = follow(session.consultation)
+    parts = session.advisor.after_profile_edit(session.consultation)
     reply.parts.extend(parts)
     after = session.consultation.recommendation
     if after and after is not before:  # the interview decided again
         reply.after.append(Recommendation(after))
 
 
-def _reset(rest: str, session: "Session", reply: _Reply) -> None:
-    from agent.rule_advisor import text
-
+def _reset(rest: str, session: Session, reply: _Reply) -> None:
     c = session.consultation
     had = dict(c.profile)
     c.profile = {}
@@ -301,34 +287,28 @@ def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-def run_tool(tool: Any, session: "Session", flags: dict[str, Any], reply: _Reply) -> dict[str, Any]:
+def run_tool(tool: Any, session: Session, flags: dict[str, Any], reply: _Reply) -> dict[str, Any]:
     """Validate and run a tool with profile defaults plus flags; record the call."""
-    from tools.registry import validate_args
-
     args = {**_profile_args(tool, session.consultation.profile), **flags}
     call_id = "cmd_" + uuid.uuid4().hex[:8]
     reply.before.append(ToolCall(call_id, tool.name, dict(args)))
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
     session.consultation.tool_calls.append(record)
     try:
-        values = validate_args(tool, args)
-        result = tool.func(**values)
+        data = call(tool.name, args)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
         label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     data = json.loads(json.dumps(data, default=str))
     record["result"] = data
     reply.before.append(ToolResult(call_id, tool.name, result=data))
     return data
 
 
-def _estimate(rest: str, session: "Session", reply: _Reply) -> None:
-    from tools.registry import all_tools, by_cli_name
-
+def _estimate(rest: str, session: Session, reply: _Reply) -> None:
     kinds = [t.cli_name for t in all_tools().values() if t.cli_name]
     try:
         tokens = shlex.split(rest)
@@ -341,8 +321,6 @@ def _estimate(rest: str, session: "Session", reply: _Reply) -> None:
     kind, flags = tokens[0].lower(), tokens[1:]
     tool = by_cli_name(kind)
     if tool is None:
-        import difflib
-
         raise InputError("KIND", "one of " + ", ".join(kinds), kind, tuple(difflib.get_close_matches(kind, kinds, n=2)))
     prog = f"/estimate {kind}"
     if any(f in ("-h", "--help") for f in flags):
@@ -355,12 +333,8 @@ def _estimate(rest: str, session: "Session", reply: _Reply) -> None:
         reply.parts.append(estimate_markdown(kind, data))
 
 
-def _compare(rest: str, session: "Session", reply: _Reply) -> None:
-    from tools.registry import by_cli_name
-
+def _compare(rest: str, session: Session, reply: _Reply) -> None:
     tool = by_cli_name("compare")
-    if tool is None:
-        raise InputError("/compare", "the cost models (tools.estimators.compare) to be installed")
     try:
         tokens = shlex.split(rest)
     except ValueError as exc:
@@ -372,104 +346,35 @@ def _compare(rest: str, session: "Session", reply: _Reply) -> None:
     reply.parts.append(_compare_markdown(data, session))
 
 
-def _compare_markdown(data: dict[str, Any], session: "Session") -> str:
-    from agent.rule_advisor import cost_table
-
-    recommended = (session.consultation.recommendation or {}).get("strategy")
-    out = "### What each path costs\n\n" + cost_table(data, recommended)
-    warnings = data.get("warnings") or []
-    if warnings:
-        out += "\n\n**Warnings**\n" + "\n".join(f"- ⚠ {w}" for w in warnings)
-    count = len(data.get("assumptions") or [])
-    if count:
-        out += (f"\n\n_{count} assumptions with their sources: `/estimate compare` lists them, "
-                "`/report` writes them down._")
-    return out
-
-
-def _assumptions_markdown(data: dict[str, Any]) -> str:
-    out = ""
-    warnings = data.get("warnings") or []
-    if warnings:
-        out += "\n\n**Warnings**\n" + "\n".join(f"- ⚠ {w}" for w in warnings)
-    assumptions = data.get("assumptions") or []
-    if assumptions:
-        rows = ["| assumption | value | source |", "|---|---:|---|"]
-        for a in assumptions:
-            rows.append(f"| {a.get('name', '')} | {_fmt(a.get('name', ''), a.get('value'))} | "
-                        f"{str(a.get('source', '')).replace('|', '/')} |")
-        out += "\n\n**Assumptions**\n\n" + "\n".join(rows)
-    return out
-
-
-def _fmt(key: str, value: Any) -> str:
-    """A figure as a Markdown table cell (formatted as in the CLI's tables)."""
-    return fmt_value(key, value).replace("|", "/")
-
-
-def estimate_markdown(kind: str, data: dict[str, Any]) -> str:
-    headline = data.get("headline", "cost_usd")
-    rows = ["| figure | value |", "|---|---:|"]
-    for key, value in data.items():
-        if key in NON_FIGURES or isinstance(value, (dict, list)):
-            continue
-        name = key.replace("_", " ")
-        shown = _fmt(key, value)
-        rows.append(f"| **{name}** | **{shown}** |" if key == headline else f"| {name} | {shown} |")
-    if "low" in data and "high" in data:
-        rows.append(f"| {headline.replace('_', ' ')} range | {_fmt(headline, data['low'])} – "
-                    f"{_fmt(headline, data['high'])} |")
-    out = f"### estimate {kind}\n\n" + "\n".join(rows)
-    for key, value in data.items():
-        if isinstance(value, dict) and value and key not in NON_FIGURES:
-            sub = ["| item | value |", "|---|---:|"]
-            sub += [f"| {str(k).replace('_', ' ')} | {_fmt(str(k), v) if not isinstance(v, (dict, list)) else '…'} |"
-                    for k, v in value.items()]
-            out += f"\n\n**{key.replace('_', ' ')}**\n\n" + "\n".join(sub)
-    return out + _assumptions_markdown(data)
+def _compare_markdown(data: dict[str, Any], session: Session) -> str:
+    return compare_markdown(data, (session.consultation.recommendation or {}).get("strategy"))
 
 
 # --------------------------------------------------------------------------- deliverables
 
-def _prompt(rest: str, session: "Session", reply: _Reply) -> None:
-    try:
-        from tools.decision.scaffold import build_prompt_scaffold
-    except ModuleNotFoundError as exc:
-        if exc.name != "tools.decision.scaffold":
-            raise
-        raise InputError("/prompt", "the prompt scaffold builder (tools.decision.scaffold) to be installed") from None
+def _prompt(rest: str, session: Session, reply: _Reply) -> None:
     scaffold = build_prompt_scaffold(session.consultation.profile)
     reply.parts.append("Here is a structured prompt for your case: try it before paying for fine-tuning.\n\n"
                        + scaffold)
 
 
-def _report(rest: str, session: "Session", reply: _Reply) -> None:
-    try:
-        from tools.decision.report import build_report
-    except ModuleNotFoundError as exc:
-        if exc.name != "tools.decision.report":
-            raise
-        raise InputError("/report", "the report builder (tools.decision.report) to be installed") from None
+def _report(rest: str, session: Session, reply: _Reply) -> None:
     c = session.consultation
     try:
         target = shlex.split(rest)[0] if rest.strip() else f"ft-advisor-report-{c.id}.md"
     except ValueError as exc:
         raise InputError("PATH", f"a file path ({exc})") from None
-    path = Path(target).expanduser()
+    # `/report PATH!` replaces an existing file; without the "!" it is refused.
+    force = target.endswith("!") and len(target) > 1
+    path = Path(target[:-1] if force else target).expanduser()
     if path.is_dir():
         path = path / f"ft-advisor-report-{c.id}.md"
     markdown = build_report(c.profile)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(markdown, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise InputError("PATH", "a writable file path", str(path) + f" ({exc.strerror or exc})") from None
+    path = write_text(path, markdown, "PATH", overwrite=force, make_parents=True)
     reply.parts.append(f"Report written to `{path.resolve()}` ({len(markdown):,} characters).")
 
 
-_HANDLERS: dict[str, Callable[[str, "Session", _Reply], None]] = {
+_HANDLERS: dict[str, Callable[[str, Session, _Reply], None]] = {
     "estimate": _estimate,
     "compare": _compare,
     "prompt": _prompt,

@@ -1,4 +1,6 @@
-"""The offline rule-only advisor: an interview that needs no model.
+"""The offline rule-only advisor: an interview that needs no model. It only interviews:
+the profile merge and the decision are in agent/case.py, the Markdown of decisions and
+costs in agent/presentation.py.
 
 It asks for the case in the user's own words, reads the facts out of the text with
 deterministic parsing (agent/parsing.py), says what it understood, then asks the one
@@ -18,41 +20,25 @@ from importlib import resources
 from string import Template
 from typing import Any, AsyncIterator, Iterable
 
+from agent.case import apply_updates, decide, field_type, set_profile  # noqa: F401  (re-exported: see below)
 from agent.consultation import Consultation
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, TurnDone
-from agent.parsing import Answer, clean, extract_facts, find_model, parse_answer
-from tools.errors import InputError
+from agent.parsing import RECOMMEND_WORDS, Answer, clean, extract_facts, find_model, parse_answer
+from agent.presentation import (field_label, render_change, render_recommendation, render_update,
+                                understood)
+from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA
+from tools.decision.vocabulary import STRATEGY_TERMS
 
 #: After this many questions the interview recommends even if facts are still missing.
 MAX_QUESTIONS = 8
 #: An unreadable answer is re-asked once; the second time the question is left open.
 MAX_REASKS = 2
 STATE_KEY = "interview"
-
-STRATEGY_LABELS = {
-    "prompt_engineering": "Prompt engineering",
-    "rag": "RAG (retrieval-augmented generation)",
-    "lora": "LoRA fine-tune",
-    "full_fine_tune": "Full fine-tune",
-}
-FIELD_LABELS = {
-    "use_case": "use case",
-    "goals": "goals",
-    "proprietary_data": "knowledge absent from public models",
-    "labeled_examples": "labelled examples",
-    "data_quality": "data quality",
-    "knowledge_changes": "knowledge changes",
-    "requests_per_month": "requests per month",
-    "budget_usd": "budget",
-    "ml_team": "ML team",
-    "model": "model",
-    "horizon_months": "horizon",
-    "prompt_tokens": "prompt tokens",
-    "output_tokens": "output tokens",
-    "output_format_example": "output format example",
-    "tried": "already tried",
-}
 _USE_CASE_CHARS = 500
+
+# Names other modules still import from here until they move to their homes: the merge
+# (`apply_updates`, `field_type`) is in agent/case.py, the labels in the vocabulary.
+STRATEGY_LABELS = {k: t.title for k, t in STRATEGY_TERMS.items()}
 
 
 # --------------------------------------------------------------------------- texts
@@ -65,238 +51,6 @@ def _raw_text(name: str) -> str:
 def text(name: str, **values: Any) -> str:
     """A fixed text from prompts/offline/NAME.md with $placeholders filled."""
     return Template(_raw_text(name)).safe_substitute({k: str(v) for k, v in values.items()})
-
-
-# --------------------------------------------------------------------------- profile helpers
-
-def _schema() -> dict[str, Any]:
-    from tools.decision.profile import PROFILE_SCHEMA
-
-    return PROFILE_SCHEMA["properties"]
-
-
-def field_type(name: str) -> str:
-    """'array', 'boolean', 'integer', 'number' or 'string' (enums are strings)."""
-    spec = _schema().get(name, {})
-    kind = spec.get("type", "string")
-    return kind if isinstance(kind, str) else "string"
-
-
-def show_value(name: str, value: Any) -> str:
-    """A profile value in words: 2000000 -> '2M', True -> 'yes', goals by label."""
-    from tools.units import fmt_count, fmt_usd
-
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if name == "budget_usd":
-        return fmt_usd(float(value))
-    if name == "horizon_months":
-        return f"{value} months"
-    if isinstance(value, (int, float)):
-        return fmt_count(value) if value >= 10_000 else f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
-    value = str(value)
-    return value if len(value) <= 80 else value[:77] + "…"
-
-
-def apply_updates(profile: dict[str, Any], updates: dict[str, Any], removed_goals: Iterable[str] = (),
-                  *, replace_lists: bool = False,
-                  strict: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """Merge `updates` into a copy of `profile`, validated. The one merge both advisors
-    use (the LLM's update_profile tool too).
-
-    Lists (goals, tried) grow unless `replace_lists`; scalar fields take the new value,
-    and a note says which earlier answer it replaces (the later answer wins). An update
-    that does not validate is dropped with a note naming the field and what was
-    expected; with `strict`, the InputError is raised instead (a model gets it back as
-    an error to fix). Returns (new profile, changed fields, notes)."""
-    from tools.decision.profile import validate_profile
-
-    new = dict(profile)
-    changed: dict[str, Any] = {}
-    notes: list[str] = []
-    for key, value in updates.items():
-        old = new.get(key)
-        if value is None:
-            if key in new:
-                del new[key]
-                changed[key] = None
-                notes.append(f"{FIELD_LABELS.get(key, key)}: cleared")
-            continue
-        if isinstance(value, list) and not replace_lists and isinstance(old, list):
-            merged = list(dict.fromkeys([*old, *value]))
-            if merged != old:
-                new[key] = merged
-                changed[key] = merged
-            continue
-        if old == value:
-            continue
-        new[key] = value
-        changed[key] = value
-        if old is not None and key != "use_case":
-            notes.append(f"{FIELD_LABELS.get(key, key)}: {show_value(key, value)} replaces "
-                         f"{show_value(key, old)} (later answer wins)")
-    for goal in removed_goals:
-        goals = new.get("goals") or []
-        if goal in goals:
-            new["goals"] = [g for g in goals if g != goal]
-            changed["goals"] = new["goals"]
-            notes.append(f"goals: removed {goal.replace('_', ' ')} (you ruled it out)")
-    # Drop what does not validate, one field at a time, so one bad value never loses
-    # the rest of the message.
-    for _ in range(len(changed) + 1):
-        try:
-            new = validate_profile(new)
-            break
-        except InputError as exc:
-            bad = exc.field.removeprefix("$.").split("[")[0].split(".")[0]
-            if strict or bad not in changed or bad not in new:
-                raise
-            notes.append(f"ignored {exc.message()}")
-            if bad in profile:
-                new[bad] = profile[bad]
-            else:
-                del new[bad]
-            changed.pop(bad, None)
-    changed = {k: new.get(k) for k in changed}
-    return new, changed, notes
-
-
-def set_profile(consultation: Consultation, updates: dict[str, Any], removed_goals: Iterable[str] = (),
-                *, replace_lists: bool = False) -> ProfileChanged | None:
-    new, changed, notes = apply_updates(consultation.profile, updates, removed_goals, replace_lists=replace_lists)
-    if not changed and not notes:
-        return None
-    consultation.profile = new
-    return ProfileChanged(profile=dict(new), changed=changed, notes=tuple(notes))
-
-
-def understood(changed: dict[str, Any], notes: Iterable[str] = ()) -> str:
-    lines = [f"- **{FIELD_LABELS.get(k, k)}**: {show_value(k, v)}" for k, v in changed.items() if k != "use_case"]
-    lines += [f"- _{note}_" for note in notes]
-    return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- decision
-
-def decide(profile: dict[str, Any]) -> dict[str, Any]:
-    from tools.decision.decide import decide as run_decision
-
-    return run_decision(profile).to_dict()
-
-
-def cost_comparison(profile: dict[str, Any], recommended: str | None = None) -> tuple[str, dict[str, Any] | None]:
-    """A Markdown table of the strategies' costs over the horizon, from the same
-    comparison the decision used. Returns (markdown, result or None)."""
-    from tools.decision.decide import compare_for
-
-    try:
-        result = compare_for(profile)
-    except InputError as exc:
-        return f"_Cost comparison unavailable: {exc.message()}_", None
-    if result is None:
-        return "_Cost comparison unavailable: the cost models are not installed._", None
-    return cost_table(result, recommended), result
-
-
-def cost_table(result: dict[str, Any], recommended: str | None = None) -> str:
-    """The compare tool's result as a Markdown table, with the break-even month."""
-    from tools.units import fmt_count, fmt_usd
-
-    strategies = result.get("strategies") or {}
-    if not strategies:
-        return ""
-    horizon = result.get("horizon_months")
-    total_label = f"total over {horizon} months" if horizon else "total"
-    rows = [f"| strategy | setup | per month | {total_label} | range |", "|---|---:|---:|---:|---:|"]
-    for name, figures in strategies.items():
-        label = STRATEGY_LABELS.get(name, name).split(" (")[0]  # "RAG", not its expansion
-        if name == recommended:
-            label = f"**{label}** (recommended)"
-        low, high = figures.get("low"), figures.get("high")
-        # Short names and a compact range, so the table fits a chat pane beside the sidebar.
-        spread = f"${fmt_count(low)}–${fmt_count(high)}" if low is not None and high is not None else "—"
-        rows.append(f"| {label} | {_usd(figures.get('setup_usd'), fmt_usd)} | "
-                    f"{_usd(figures.get('monthly_usd'), fmt_usd)} | {_usd(figures.get('total_usd'), fmt_usd)} | {spread} |")
-    out = "\n".join(rows)
-    notes = []
-    if result.get("model"):
-        notes.append(f"model: {result['model']}")
-    if result.get("requests_per_month") is not None:
-        notes.append(f"{show_value('requests_per_month', result['requests_per_month'])} requests a month")
-    break_even = result.get("break_even")
-    if isinstance(break_even, dict) and break_even.get("strategy"):
-        month = break_even.get("month")
-        what = (f"{STRATEGY_LABELS.get(break_even['strategy'], break_even['strategy'])} vs "
-                f"{STRATEGY_LABELS.get(break_even.get('versus', ''), break_even.get('versus', ''))}")
-        notes.append(f"break-even of {what}: month {month}" if month else
-                     f"{what} does not break even within the horizon")
-    if notes:
-        out += "\n\n_" + "; ".join(notes) + "._"
-    return out
-
-
-def _usd(value: Any, fmt: Any) -> str:
-    return fmt(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
-
-
-def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, costs: bool = True) -> str:
-    strategy = decision.get("strategy", "")
-    lines = [f"## Recommendation: {STRATEGY_LABELS.get(strategy, strategy)}", ""]
-    justified = decision.get("fine_tune_justified")
-    confidence = decision.get("confidence")
-    verdict = "Fine-tuning **is justified** for this case" if justified else \
-        "Fine-tuning is **not justified** for this case"
-    if isinstance(confidence, (int, float)):
-        # A low confidence is not a verdict on its own: say what would firm it up.
-        verdict += f" (confidence {confidence:.0%}" + (
-            ": open questions could still change it)" if confidence < 0.5 and decision.get("missing") else ")")
-    lines.append(verdict + ".")
-    complements = decision.get("complements") or []
-    if complements:
-        lines.append("Combine it with: " + ", ".join(STRATEGY_LABELS.get(c, c) for c in complements) + ".")
-    reasons = decision.get("reasons") or []
-    if reasons:
-        lines += ["", "### Why"]
-        lines += [f"- {r.get('text', '')} _[{r.get('rule', '')}]_" for r in reasons]
-    warnings = decision.get("warnings") or []
-    if warnings:
-        lines += ["", "### Warnings"]
-        lines += [f"- ⚠ {w.get('text', '')} _[{w.get('rule', '')}]_" for w in warnings]
-    if costs:
-        table, _ = cost_comparison(profile, strategy)
-        if table:
-            lines += ["", "### What each path costs", "", table]
-    lines += ["", "Every figure comes from the cost models (`/compare` for the details, "
-                  "`/report` for all assumptions and sources; `/prompt` for a prompt to try first)."]
-    return "\n".join(lines)
-
-
-def render_update(decision: dict[str, Any], profile: dict[str, Any], shown: Iterable[str]) -> str:
-    """The recommendation again after new facts left the strategy as it was: only what
-    is new (reasons and warnings not shown before) and the costs, which move with the
-    facts. The full text was shown before; `recommend` shows it again."""
-    strategy = decision.get("strategy", "")
-    confidence = decision.get("confidence")
-    head = f"The recommendation stays **{STRATEGY_LABELS.get(strategy, strategy)}**"
-    if isinstance(confidence, (int, float)):
-        head += f" (confidence {confidence:.0%})"
-    lines = [head + "."]
-    seen = set(shown)
-    new = [r for r in decision.get("reasons") or [] if r.get("rule") not in seen]
-    new_warnings = [w for w in decision.get("warnings") or [] if w.get("rule") not in seen]
-    if new:
-        lines += ["", "New reasons:"] + [f"- {r.get('text', '')} _[{r.get('rule', '')}]_" for r in new]
-    if new_warnings:
-        lines += ["", "New warnings:"] + [f"- ⚠ {w.get('text', '')} _[{w.get('rule', '')}]_" for w in new_warnings]
-    table, _ = cost_comparison(profile, strategy)
-    if table:
-        lines += ["", "### What each path costs now", "", table]
-    lines += ["", "Type **recommend** to see the full recommendation again."]
-    return "\n".join(lines)
 
 
 def open_questions(decision: dict[str, Any], consultation_id: str, limit: int = 4) -> str:
@@ -453,8 +207,6 @@ class RuleAdvisor:
         return self._free_text(consultation, state, cleaned)
 
     def _describe(self, c: Consultation, state: dict[str, Any], cleaned: str) -> tuple[list[str], list[Event]]:
-        from agent.parsing import RECOMMEND_WORDS
-
         parts: list[str] = []
         events: list[Event] = []
         state["stage"] = "questions"
@@ -494,7 +246,7 @@ class RuleAdvisor:
             state["skipped"].append(name)
             state["pending"] = None
             state["reasks"] = 0
-            parts.append(f"Skipped: I'll leave *{FIELD_LABELS.get(name, name)}* open.")
+            parts.append(f"Skipped: I'll leave *{field_label(name)}* open.")
             return self._after_answer(c, state, parts, events)
         if answer.kind == "value":
             updates = dict(answer.extraction.updates)
@@ -522,7 +274,7 @@ class RuleAdvisor:
             state["skipped"].append(name)
             state["pending"] = None
             state["reasks"] = 0
-            parts.append(text("gave_up", label=FIELD_LABELS.get(name, name), field=name))
+            parts.append(text("gave_up", label=field_label(name), field=name))
             return self._after_answer(c, state, parts, events)
         choices = pending.get("choices") or []
         numbers = "1 or 2" if len(choices) == 2 else f"a number from 1 to {len(choices)}"
@@ -543,13 +295,11 @@ class RuleAdvisor:
             if candidate and len(candidate) <= 80 and " " not in candidate.strip():
                 return Answer("value", candidate, answer.extraction)  # validated (with suggestions) on apply
         if name in ("use_case", "output_format_example"):
-            limit = _schema().get(name, {}).get("maxLength", 4000)
+            limit = PROFILE_SCHEMA["properties"].get(name, {}).get("maxLength", 4000)
             return Answer("value", cleaned.strip()[:limit], answer.extraction)
         return answer
 
     def _free_text(self, c: Consultation, state: dict[str, Any], cleaned: str) -> tuple[list[str], list[Event]]:
-        from agent.parsing import RECOMMEND_WORDS
-
         parts: list[str] = []
         events: list[Event] = []
         if RECOMMEND_WORDS.match(cleaned.strip().lower()):
@@ -602,8 +352,7 @@ class RuleAdvisor:
             parts.append(render_update(decision, c.profile, state.get("shown_rules") or []))
         else:
             if update and previous:
-                parts.append(f"This changes the recommendation: **{STRATEGY_LABELS.get(previous, previous)}** → "
-                             f"**{STRATEGY_LABELS.get(strategy, strategy)}**.")
+                parts.append(render_change(previous, strategy))
             parts.append(render_recommendation(decision, c.profile))
         state["shown_rules"] = sorted(set(state.get("shown_rules") or []) | set(_rules(decision)))
         c.recommendation = decision
@@ -643,8 +392,6 @@ class RuleAdvisor:
     # -- shared with the commands -------------------------------------------------
     @staticmethod
     def help_text() -> str:
-        from tools.decision.profile import PROFILE_FIELDS
-
         return text("help", fields=", ".join(f"`{f}`" for f in PROFILE_FIELDS))
 
     def after_profile_edit(self, consultation: Consultation) -> list[str]:

@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from dataclasses import replace
+from typing import Any, AsyncIterator
 
+from agent import commands
+from agent.advisor import Advisor
 from agent.consultation import Consultation
-from agent.events import Error, Event, Notice, TextDelta, TurnDone
+from agent.events import Error, Event, Notice, TextDelta, ToolCall, ToolResult, TurnDone
+from agent.llm import LLMAdvisor
+from agent.mock import demo_advisor
+from agent.rule_advisor import RuleAdvisor
+from agent.settings import LLMSettings, resolve
 from agent.storage import ConsultationStore
-
-if TYPE_CHECKING:
-    from agent.advisor import Advisor
-    from agent.settings import LLMSettings
+from tools.secrets import scrub
+from tools.text import neutralise
 
 DEFAULT_TITLE = "New consultation"
 INTERRUPTED = "_(interrupted)_"
@@ -39,30 +44,48 @@ def make_title(text: str, limit: int = 60) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def rule_advisor(*, one_shot: bool = False) -> "Advisor":
-    from agent.rule_advisor import RuleAdvisor  # deferred: written by the offline interview
+def _neutralised(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(v) for v in value]
+    return value
 
+
+def displayable(event: Event) -> Event:
+    """An advisor's event with no terminal control in its text and no key: a model's
+    escape sequences (clipboard writes, screen clears, titles) and an echoed key never
+    reach a front end (a key split across deltas is caught by the CLI's writer)."""
+    if isinstance(event, TextDelta | Notice | Error):
+        text = scrub(neutralise(event.text))
+        return event if text == event.text else replace(event, text=text)
+    if isinstance(event, ToolCall):
+        return replace(event, arguments=scrub(_neutralised(event.arguments)))
+    if isinstance(event, ToolResult) and event.error:
+        return replace(event, error=scrub(neutralise(event.error)))
+    return event
+
+
+def rule_advisor(*, one_shot: bool = False) -> Advisor:
     return RuleAdvisor(one_shot=one_shot)
 
 
-def make_advisor(settings: "LLMSettings", *, one_shot: bool = False) -> "Advisor":
+def make_advisor(settings: LLMSettings, *, one_shot: bool = False) -> Advisor:
     """The advisor the settings ask for. Never imports litellm (the LLM advisor imports
     it on its first call, or when the app warms it on a worker)."""
     if settings.mode == "mock":
-        from agent.mock import demo_advisor
-
         return demo_advisor()
     if settings.mode == "llm":
-        from agent.llm import LLMAdvisor
-
         return LLMAdvisor(settings.model or "", api_base=settings.api_base, timeout=settings.timeout,
                           api_key=settings.api_key)
     return rule_advisor(one_shot=True) if one_shot else rule_advisor()
 
 
 class Session:
-    def __init__(self, consultation: Consultation, advisor: "Advisor",
-                 store: ConsultationStore | None = None, settings: "LLMSettings | None" = None,
+    def __init__(self, consultation: Consultation, advisor: Advisor,
+                 store: ConsultationStore | None = None, settings: LLMSettings | None = None,
                  *, one_shot: bool = False) -> None:
         self.consultation = consultation
         self.advisor = advisor
@@ -81,8 +104,6 @@ class Session:
         """A session with the advisor the flags/env/config ask for (rule-only when no
         model is configured). `resume` is None (new), "last" or a consultation id.
         Raises InputError for a bad config value or an unknown consultation id."""
-        from agent.settings import resolve
-
         settings = resolve(model=model, api_base=api_base, offline=offline, mock=mock)
         store = store if store is not None else ConsultationStore()
         consultation: Consultation | None = None
@@ -120,13 +141,18 @@ class Session:
         c.touch()
         self.store.save(c, durable=durable)
 
+    def store_notices(self) -> list[Notice]:
+        """What the store has to tell (a conflict, a store that cannot be written, a
+        file skipped or repaired), once each."""
+        return [Notice(text, kind="warning") for text in self.store.take_notices()]
+
     def go_offline(self, reason: str) -> Notice:
         """Switch to the rule-only advisor; the returned notice says why."""
         self.advisor = rule_advisor(one_shot=True) if self.one_shot else rule_advisor()
         self._remember_mode()
         return Notice(f"Continuing offline with the rule-only advisor: {reason}", kind="mode", mode="offline")
 
-    def use(self, advisor: "Advisor") -> Notice:
+    def use(self, advisor: Advisor) -> Notice:
         """Switch advisors mid-consultation (the app's settings screen)."""
         self.advisor = advisor
         self._remember_mode()
@@ -145,6 +171,8 @@ class Session:
     async def opening(self) -> AsyncIterator[Event]:
         """The advisor's first message for a new consultation; for a resumed one, a
         notice (the history is in `consultation.messages`)."""
+        for notice in self.store_notices():  # a skipped file, a repaired profile
+            yield notice
         if self.consultation.messages:
             count = sum(1 for m in self.consultation.messages if m.get("role") in ("user", "assistant")
                         and m.get("content"))
@@ -152,9 +180,8 @@ class Session:
             # Where we stand, for advisors that can say it (the offline interview restates
             # its open question; after `ask`, it picks the most decisive one). Shown, not
             # stored: it repeats what the history already holds.
-            resume_text = getattr(self.advisor, "resume_text", None)
-            if resume_text is not None:
-                yield TextDelta(resume_text(self.consultation))
+            if isinstance(self.advisor, RuleAdvisor):
+                yield TextDelta(self.advisor.resume_text(self.consultation))
             yield TurnDone()
             return
         async for event in self._drive(self.advisor.opening(self.consultation), None):
@@ -176,12 +203,6 @@ class Session:
             yield event
 
     def _command(self, line: str) -> AsyncIterator[Event] | None:
-        try:
-            from agent import commands
-        except ModuleNotFoundError as exc:
-            if exc.name != "agent.commands":
-                raise
-            return None
         return commands.handle(line, self)
 
     async def _drive(self, events: AsyncIterator[Event], text: str | None,
@@ -205,9 +226,12 @@ class Session:
                         self.save(durable=False, consultation=c)
                         saved = len(c.messages)
                         partial = []
+                        for notice in self.store_notices():
+                            yield notice
                     if isinstance(event, TurnDone):
                         interrupted = interrupted or event.interrupted
                         continue  # ours comes last, after the save
+                    event = displayable(event)
                     if isinstance(event, TextDelta):
                         partial.append(event.text)
                         streamed = True
@@ -236,6 +260,8 @@ class Session:
             if partial and len(c.messages) == saved and self._keep_partial(c, text, partial, start):
                 interrupted = True
             self.save(consultation=c)
+            for notice in self.store_notices():
+                yield notice
             finished = True
             yield TurnDone(interrupted=interrupted)
         finally:

@@ -67,10 +67,6 @@ def fmt_usd(value: float) -> str:
     return f"${value:.2g}"
 
 
-def fmt_flops(value: float) -> str:
-    return f"{value:.3g} FLOPs"
-
-
 def fmt_assumption(name: str, value: object) -> str:
     """An assumption's value as a reader writes it, judged by its name: $15,000 not
     1.5e+04, 500,000 not 5e+05, 50% for a utilisation or a share."""

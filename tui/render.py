@@ -1,8 +1,10 @@
-"""Estimates as rich tables for the terminal (the app reuses the same formatting)."""
+"""Estimates as rich tables for the terminal: the same rows as the chat's Markdown
+(agent/presentation.py), drawn with rich."""
 from __future__ import annotations
 
 from typing import Any
 
+from agent.presentation import estimate_rows
 from tools.figures import NON_FIGURES as _SKIP, fmt_value, label
 from tools.units import fmt_assumption
 
@@ -12,18 +14,11 @@ def print_estimate(kind: str, data: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    headline = data.get("headline", "cost_usd")
     table = Table(title=f"estimate {kind}", show_header=True, header_style="bold")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    for key, value in data.items():
-        if key in _SKIP or isinstance(value, (dict, list)):
-            continue
-        style = "bold" if key == headline else None
-        table.add_row(label(key), fmt_value(key, value), style=style)
-    if "low" in data and "high" in data:
-        table.add_row(f"{label(headline)} range",
-                      f"{fmt_value(headline, data['low'])} – {fmt_value(headline, data['high'])}")
+    for name, shown, headline in estimate_rows(data):
+        table.add_row(name, shown, style="bold" if headline else None)
     console.print(table)
     for key, value in data.items():
         if key not in _SKIP and _records(value):

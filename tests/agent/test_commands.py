@@ -153,7 +153,7 @@ def test_estimate_runs_the_tool_with_flags(session):
     assert call.name == "estimate_memory" and call.arguments == {"model": "llama-3.1-8b", "method": "qlora"}
     assert result.error is None and result.result["total_gb"] > 0
     text = said(events)
-    assert "### estimate memory" in text and "| **total gb** |" in text and "**Assumptions**" in text
+    assert "### estimate memory" in text and "| **total** |" in text and "**Assumptions**" in text
     assert session.consultation.tool_calls[-1]["name"] == "estimate_memory"
 
 
@@ -185,7 +185,7 @@ def test_compare_uses_the_profile_and_flags(session):
     assert call.arguments["requests_per_month"] == 2_000_000 and call.arguments["horizon_months"] == "24"
     text = said(events)
     assert "| strategy | setup | per month | total over 24 months |" in text
-    for label in ("Prompt engineering", "RAG", "LoRA fine-tune", "Full fine-tune"):
+    for label in ("Prompt engineering", "RAG", "LoRA fine-tuning", "Full fine-tuning"):
         assert label in text
 
 

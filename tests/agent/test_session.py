@@ -165,9 +165,7 @@ def test_slash_commands_go_to_agent_commands(monkeypatch):
         calls.append(line)
         return gen(line, session) if line.startswith("/profile") else None
 
-    monkeypatch.setitem(sys.modules, "agent.commands", types.SimpleNamespace(handle=handle))
-    import agent
-    monkeypatch.setattr(agent, "commands", sys.modules["agent.commands"], raising=False)
+    monkeypatch.setattr("agent.session.commands", types.SimpleNamespace(handle=handle))
     adv = FakeAdvisor()
     s = _session(adv)
     events = _drain(s.send("/profile"))

@@ -31,12 +31,12 @@ from tools.decision.options import (Case, Knobs, Option, cheapest, current_model
 from tools.decision.plan import build_plan
 from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
 from tools.decision.robustness import break_even_volume, robustness, sensitivity
+from tools.contract import Tool, register
 from tools.decision.rules import RuleBook, fired, load_rules
 from tools.decision.tipping import tipping_points
 from tools.decision.vocabulary import DEPLOYMENT_TERMS, STRATEGIES, strategy_label, technique_label
 from tools.errors import InputError
 from tools.estimators.compare import compare_strategies
-from tools.registry import Tool
 
 FINE_TUNE = ("lora", "full_fine_tune")
 #: Profile fields the cost comparison reads; the rest only steer the rules.
@@ -616,7 +616,7 @@ def _decide_tool(**profile: Any) -> Decision:
     return decide(profile)
 
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="decide",
     description=(
         "Apply the source article's rules to the user's case profile and return the recommended "
@@ -630,4 +630,4 @@ TOOL = Tool(
     schema={k: v for k, v in PROFILE_SCHEMA.items() if k != "$schema"},
     func=_decide_tool,
     cli_name=None,
-)
+))

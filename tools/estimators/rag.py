@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.catalog import defaults as d
-from tools.registry import Tool
+from tools.contract import MAX_TOKENS_PER_REQUEST, Tool, param, tool
 from tools.result import Assumption, Estimate
 
 DEFAULT_EMBEDDING = "text-embedding-3-small"
@@ -64,6 +64,53 @@ def vector_store_monthly(*, chunks: float, record_bytes: float, queries: float, 
     return max(STORE["minimum_month"], usage), gb
 
 
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
+                          "description": "tokens in the knowledge base (default 10M)"},
+        "documents": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12,
+                      "description": "number of documents (instead of corpus_tokens)"},
+        "tokens_per_document": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e8,
+                                "description": "average tokens per document (default 1,000)"},
+        "embedding_model": {"type": "string", "description": "embedding model id from the catalog "
+                                                             f"(default {DEFAULT_EMBEDDING})"},
+        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
+                              "description": "how fast the corpus changes, sets the re-embedded share (default monthly)"},
+        "changed_fraction": {"type": "number", "minimum": 0, "maximum": 1,
+                             "description": "share of the corpus re-embedded per month (overrides knowledge_changes)"},
+        "requests_per_month": param("requests_per_month", 'requests per month, each retrieving context (default 10k)'),
+        "model": param("model", 'model answering the requests (default gpt-4o-mini)'),
+        "deployment": {"type": "string", "enum": ["api", "dedicated"],
+                       "description": "how the model is served (default api for hosted, dedicated for open)"},
+        "prompt_tokens": param("prompt_tokens", 'prompt tokens per request before retrieval (default 500)'),
+        "output_tokens": param("output_tokens", 'output tokens per request (default 200)'),
+        "context_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
+                           "description": "retrieved tokens added to every request (default 1,500)"},
+        "chunk_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e5,
+                         "description": "tokens per chunk (default 500)"},
+        "vector_store_per_month": {"type": "number", "minimum": 0, "maximum": 1e8,
+                                   "description": "override the vector store's USD per month"},
+        "setup_engineer_months": {"type": "number", "minimum": 0, "maximum": 1000,
+                                  "description": "engineer-months to build the pipeline (default 1)"},
+        "engineer_month_usd": param("engineer_month_usd", 'fully loaded cost of one engineer-month (default $15,000)'),
+        "gpu": param("gpu", 'dedicated deployment: GPU id (default h100)'),
+    },
+}
+
+
+@tool(
+    name="estimate_rag",
+    cli_name="rag",
+    description=(
+        "Cost of retrieval-augmented generation instead of fine-tuning: embedding the corpus once, "
+        "re-embedding the share that changes each month, a managed vector store (Pinecone serverless), "
+        "the extra retrieved context tokens on every request at the answering model's price, and the "
+        "engineering to build and keep it.\n"
+        "Returns setup_usd, monthly_cost_usd (with a low-high range) and their parts."),
+    schema=_SCHEMA,
+)
 def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per_document: Any = None,
                  embedding_model: str = DEFAULT_EMBEDDING, knowledge_changes: str = "monthly",
                  changed_fraction: Any = None, requests_per_month: Any = None, model: str = "gpt-4o-mini",
@@ -82,11 +129,11 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
         raise InputError("corpus_tokens", "either corpus_tokens or documents (with tokens_per_document), not both",
                          corpus_tokens)
     if corpus_tokens is not None:
-        corpus = d.number("corpus_tokens", corpus_tokens, above=0, maximum=1e14)
+        corpus = float(corpus_tokens)
         assumptions.append(Assumption("corpus tokens", corpus, "you (--corpus-tokens)"))
     elif documents is not None:
-        docs = d.number("documents", documents, above=0, maximum=1e12)
-        per = (d.number("tokens_per_document", tokens_per_document, above=0, maximum=1e8)
+        docs = float(documents)
+        per = (float(tokens_per_document)
                if tokens_per_document is not None else float(DEFAULT_TOKENS_PER_DOCUMENT))
         corpus = docs * per
         assumptions += [Assumption("documents", docs, "you (--documents)"),
@@ -96,9 +143,9 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
         corpus = float(DEFAULT_CORPUS_TOKENS)
         assumptions.append(Assumption("corpus tokens", corpus, "default: ~5,000 documents of 2,000 tokens; "
                                       "give --corpus-tokens or --documents"))
-    chunk = (d.number("chunk_tokens", chunk_tokens, above=0, maximum=1e5) if chunk_tokens is not None
+    chunk = (float(chunk_tokens) if chunk_tokens is not None
              else float(DEFAULT_CHUNK_TOKENS))
-    context = (d.number("context_tokens", context_tokens, minimum=0, maximum=2e6) if context_tokens is not None
+    context = (float(context_tokens) if context_tokens is not None
                else float(DEFAULT_CONTEXT_TOKENS))
     assumptions += [
         Assumption("tokens per chunk", chunk, "you (--chunk-tokens)" if chunk_tokens is not None
@@ -106,9 +153,9 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
         Assumption("retrieved context tokens added to every request", context,
                    "you (--context-tokens)" if context_tokens is not None else "default: 3 chunks of 500 tokens"),
     ]
-    changes = d.choice("knowledge_changes", knowledge_changes, d.KNOWLEDGE_CHANGES)
+    changes = knowledge_changes
     if changed_fraction is not None:
-        fraction = d.number("changed_fraction", changed_fraction, minimum=0, maximum=1)
+        fraction = float(changed_fraction)
         assumptions.append(Assumption("share of corpus re-embedded per month", fraction, "you (--changed-fraction)"))
     else:
         fraction = d.REEMBED_FRACTION[changes]
@@ -126,7 +173,7 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
     # dedicated deployments are both covered.
     common = dict(model=model, deployment=deployment, requests_per_month=requests_per_month,
                   output_tokens=output_tokens, fine_tuned=False, gpu=gpu)
-    base_prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=2e6)
+    base_prompt = (float(prompt_tokens)
                    if prompt_tokens is not None else None)
     plain = estimate_inference(**common, prompt_tokens=base_prompt)
     with_context = estimate_inference(**common, prompt_tokens=plain.prompt_tokens + context)
@@ -140,7 +187,7 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
 
     record_bytes = emb.dims * 4 + chunk * BYTES_PER_TOKEN + 200  # vector + chunk text + ids/metadata
     if vector_store_per_month is not None:
-        store = d.number("vector_store_per_month", vector_store_per_month, minimum=0, maximum=1e8)
+        store = float(vector_store_per_month)
         gb = chunks * record_bytes / 1e9
         assumptions.append(Assumption("vector store per month", store, "you (--vector-store-per-month)"))
     else:
@@ -150,7 +197,7 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
                                       f"{gb:,.2f} GB, {requests:,.0f} queries/month", STORE["source"]))
     s_low, s_mid, s_high = SETUP_MONTHS
     if setup_engineer_months is not None:
-        s_low = s_mid = s_high = d.number("setup_engineer_months", setup_engineer_months, minimum=0, maximum=1000)
+        s_low = s_mid = s_high = float(setup_engineer_months)
         assumptions.append(Assumption("set-up engineer-months", s_mid, "you (--setup-engineer-months)"))
     else:
         assumptions.append(Assumption("set-up engineer-months", s_mid,
@@ -181,54 +228,4 @@ def estimate_rag(*, corpus_tokens: Any = None, documents: Any = None, tokens_per
         headline="monthly_cost_usd")
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
-                          "description": "tokens in the knowledge base (default 10M)"},
-        "documents": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12,
-                      "description": "number of documents (instead of corpus_tokens)"},
-        "tokens_per_document": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e8,
-                                "description": "average tokens per document (default 1,000)"},
-        "embedding_model": {"type": "string", "description": "embedding model id from the catalog "
-                                                             f"(default {DEFAULT_EMBEDDING})"},
-        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
-                              "description": "how fast the corpus changes, sets the re-embedded share (default monthly)"},
-        "changed_fraction": {"type": "number", "minimum": 0, "maximum": 1,
-                             "description": "share of the corpus re-embedded per month (overrides knowledge_changes)"},
-        "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
-                               "description": "requests per month, each retrieving context (default 10k)"},
-        "model": {"type": "string", "description": "model answering the requests (default gpt-4o-mini)"},
-        "deployment": {"type": "string", "enum": ["api", "dedicated"],
-                       "description": "how the model is served (default api for hosted, dedicated for open)"},
-        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
-                          "description": "prompt tokens per request before retrieval (default 500)"},
-        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
-                          "description": "output tokens per request (default 200)"},
-        "context_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
-                           "description": "retrieved tokens added to every request (default 1,500)"},
-        "chunk_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e5,
-                         "description": "tokens per chunk (default 500)"},
-        "vector_store_per_month": {"type": "number", "minimum": 0, "maximum": 1e8,
-                                   "description": "override the vector store's USD per month"},
-        "setup_engineer_months": {"type": "number", "minimum": 0, "maximum": 1000,
-                                  "description": "engineer-months to build the pipeline (default 1)"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
-                               "description": "fully loaded cost of one engineer-month (default $15,000)"},
-        "gpu": {"type": "string", "description": "dedicated deployment: GPU id (default h100)"},
-    },
-}
-
-TOOL = Tool(
-    name="estimate_rag",
-    cli_name="rag",
-    description=(
-        "Cost of retrieval-augmented generation instead of fine-tuning: embedding the corpus once, "
-        "re-embedding the share that changes each month, a managed vector store (Pinecone serverless), "
-        "the extra retrieved context tokens on every request at the answering model's price, and the "
-        "engineering to build and keep it.\n"
-        "Returns setup_usd, monthly_cost_usd (with a low-high range) and their parts."),
-    schema=_SCHEMA,
-    func=estimate_rag,
-)
+TOOL: Tool = estimate_rag.tool  # type: ignore[attr-defined]
