@@ -297,6 +297,7 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any],
             candidates += distilled
     fitting = [o for o in candidates if fits(o, budget) is not False]
     if fitting:
+        # min keeps the first of equal totals: options come bigger model first on a tie.
         return min(fitting, key=lambda o: o.total_usd), notes, False
     if candidates:
         # Nothing of the strategy fits: the cheapest option of a path the rules allow that does.

@@ -638,8 +638,15 @@ def build_options(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
         options = [_priced(s, case, knobs) for s in specs(case)]
     finally:
         _CURRENT.clear()
-    options.sort(key=lambda o: (o.total_usd, o.id))
+    # Equal totals (on-device models carry no serving bill): the bigger model first.
+    options.sort(key=lambda o: (round(o.total_usd, 2), -_params(o.model), o.id))
     return options
+
+
+@lru_cache(maxsize=256)
+def _params(model: str) -> float:
+    cat = _cat()
+    return float(cat.models[model].params) if model in cat.models else 0.0
 
 
 def cheapest(options: list[Option], strategy: str | None = None, *, usable: bool = True) -> Option | None:
