@@ -37,8 +37,8 @@ FRAGMENTS: dict[str, dict[str, Any]] = {
             "description": "GPU id from the catalog, e.g. a100-80gb, h100, l40s, rtx-4090."},
     "gpus": {"type": "integer", "minimum": 1, "maximum": 100_000, "description": "Number of GPUs."},
     "date": {"type": "string", "pattern": ISO_DATE, "description": "ISO date (default today)."},
-    "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e7,
-                           "description": "Fully loaded cost of one engineer-month in USD."},
+    "engineer_month_usd": {"type": "number", "minimum": 0, "maximum": 1e7,
+                           "description": "Fully loaded cost of one engineer-month in USD (0: your own time, no cash)."},
     "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
                            "description": "Requests per month (e.g. 100k)."},
     "prompt_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
@@ -176,9 +176,12 @@ def _check(name: str, spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
+_BOUNDS = (("minimum", ">=", float.__lt__), ("exclusiveMinimum", ">", float.__le__),
+           ("maximum", "<=", float.__gt__), ("exclusiveMaximum", "<", float.__ge__))
+
+
 def _check_bounds(name: str, spec: dict[str, Any], number: float, value: Any) -> None:
-    checks = (("minimum", ">=", lambda x, b: x < b), ("exclusiveMinimum", ">", lambda x, b: x <= b),
-              ("maximum", "<=", lambda x, b: x > b), ("exclusiveMaximum", "<", lambda x, b: x >= b))
-    bounds = [f"{sign} {spec[key]:g}" for key, sign, _ in checks if key in spec]
-    if any(bad(number, spec[key]) for key, _, bad in checks if key in spec):
-        raise InputError(name, "a number " + " and ".join(bounds), value)
+    for key, _, bad in _BOUNDS:
+        if key in spec and bad(float(number), float(spec[key])):
+            bounds = [f"{sign} {spec[k]:g}" for k, sign, _ in _BOUNDS if k in spec]
+            raise InputError(name, "a number " + " and ".join(bounds), value)

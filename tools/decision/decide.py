@@ -27,7 +27,7 @@ from typing import Any
 from tools.catalog.catalog import get_catalog
 from tools.catalog.defaults import ENGINEER_MONTH_USD
 from tools.decision.options import (Case, Knobs, Option, cheapest, current_model, describe, fits, options_for,
-                                    user_model_retires, with_budget)
+                                    own_time, user_model_retires, with_budget)
 from tools.decision.plan import build_plan
 from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
 from tools.decision.robustness import break_even_volume, robustness, sensitivity
@@ -225,6 +225,7 @@ def _evaluate(profile: dict[str, Any], book: RuleBook, today: date, knobs: Knobs
     facts.update(_format_facts(profile))
     facts.update(_provider_facts(provider_model, today))
     core = _choose(facts, book)
+    _keep_fine_tune_over_budget(core, profile)
     rec, selection, none_fits = _select(core, options, profile, case.budget)
     if rec is not None and rec.strategy != core.strategy:
         core.strategy = rec.strategy
@@ -279,6 +280,48 @@ def _usable(option: Option, tried: list[str]) -> bool:
     return not any(t in tried for t in option.techniques if t in ("smaller_model", "distillation"))
 
 
+def _failed(tried: list[str] | tuple[str, ...]) -> set[str]:
+    """The strategies the client tried and found wanting (a technique counts for the
+    strategy it belongs to: structured outputs and few-shot are prompting)."""
+    failed = set(tried)
+    if {"structured_outputs", "few_shot"} & failed:
+        failed.add("prompt_engineering")
+    if "retrieval" in failed:
+        failed.add("rag")
+    return failed
+
+
+def _keep_fine_tune_over_budget(core: _Core, profile: dict[str, Any]) -> None:
+    """A fine-tune the case needs, blocked only by the budget, while its alternative is
+    what the client already tried and found wanting: the fine-tune stays the
+    recommendation and the budget warning says plainly that it does not fit
+    (recommending what already failed would not be advice)."""
+    if not core.cases or not core.blocks_ft or core.strategy in FINE_TUNE:
+        return
+    if not all(block.startswith("prereq.budget") for block in core.blocks_ft):
+        return
+    # Only on measured evidence: a failure rate above the target after trying it.
+    current, target = profile.get("current_failure_rate"), profile.get("target_failure_rate")
+    if current is None or target is None or current <= target:
+        return
+    if core.alternative in _failed(profile.get("tried") or []):
+        core.strategy, core.justified = "lora", True
+
+
+def _workable(core: _Core, tried: list[str]) -> set[str]:
+    """The paths that still serve the case when the one the rules call for does not fit
+    the budget: a fine-tune's alternative (RAG or prompting), a LoRA for a full fine-tune;
+    never a path the client tried and found wanting, and never plain prompting when the
+    case needs retrieval (private or changing knowledge cannot come from a prompt)."""
+    failed = _failed(tried)
+    paths = {core.strategy}
+    if core.strategy in FINE_TUNE:
+        paths.add(core.alternative)
+        if core.strategy == "full_fine_tune":
+            paths.add("lora")
+    return {p for p in paths if p == core.strategy or p not in failed}
+
+
 def _select(core: _Core, options: list[Option], profile: dict[str, Any],
             budget: float | None) -> tuple[Option | None, list[tuple[str, str]], bool]:
     """The cheapest option that works: of the strategy the rules call for, meeting the
@@ -300,8 +343,8 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any],
         # min keeps the first of equal totals: options come bigger model first on a tie.
         return min(fitting, key=lambda o: o.total_usd), notes, False
     if candidates:
-        # Nothing of the strategy fits: the cheapest option of a path the rules allow that does.
-        allowed = {core.alternative, "prompt_engineering", "rag"} | ({core.strategy} if core.justified else set())
+        # Nothing of the strategy fits: the cheapest option of another path that still works.
+        allowed = _workable(core, tried)
         others = [o for o in usable if o.strategy in allowed and fits(o, budget) and not o.teacher]
         if others:
             pick = min(others, key=lambda o: o.total_usd)
@@ -495,10 +538,14 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
     if when is not None:
         successor = get_catalog().successor(case.model) or "a current model"
         verb = "was retired on" if when <= today else "retires on"
+        move = (f"build an eval set from your examples and move to {successor} first"
+                if rec.model in (case.model, successor) else
+                f"the recommended option moves you to {rec.model}, which settles it; measure {case.model} on an "
+                "eval set from your examples before then")
         warnings.append(Note("availability.retirement",
                              f"{case.model} {verb} {when.isoformat()}, within your {case.horizon}-month horizon: "
-                             f"build an eval set from your examples and move to {successor} first. No option is "
-                             f"priced on {case.model} past that date; the move is in every total."))
+                             f"{move}. No option is priced on {case.model} past that date; the move is in every "
+                             "total."))
     if ev.none_fits and case.budget is not None:
         warnings.append(Note("budget.none_fits",
                              f"No option fits your budget of ${case.budget:,.0f} over {case.horizon} months: the "
@@ -508,7 +555,11 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
         warnings.append(Note("terms.distillation",
                              f"Training a model on {rec.teacher}'s outputs: read the vendor's terms first; some "
                              "forbid using outputs to develop competing models."))
-    if (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
+    if own_time(profile):
+        warnings.append(Note("costs.own_time",
+                             "You have no ML team and a budget below one hired engineer-month, so the work is "
+                             "counted as your own time, not cash; set engineer_month_usd to put a price on it."))
+    elif (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
             and rec.setup_parts.get("engineering", (0.0,))[0] > (case.budget or math.inf) / 4):
         warnings.append(Note("costs.own_time",
                              "Engineering time is priced at a hired engineer's rate "

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from tools.catalog import defaults as d
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
 from tools.contract import Tool, param, tool
 from tools.result import Assumption, Estimate
@@ -109,8 +110,6 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
                           examples: Any = None, tokens_per_example: Any = None,
                           epochs: Any = None, date: str | None = None) -> ApiFinetuneEstimate:
     """Price one fine-tuning job at a hosted provider on a given date."""
-    from tools.catalog.catalog import get_catalog
-
     cat = get_catalog()
     on = d.parse_date(date)
     per_epoch, tok_low, tok_high, assumptions = training_tokens(
@@ -130,20 +129,8 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
         # An open-weight model (or a bare parameter count) can only be tuned at Together.
         provider = "together" if params is not None or d.resolve_model(model)[0] == "open" else None
     if provider == "together":
-        provider = "together"
-        method = (method or "lora")
-        if params is not None:
-            n_params = float(params)
-            model_label = model if model != DEFAULT_MODEL else f"{n_params / 1e9:.3g}B model"
-            assumptions.append(Assumption("parameters", n_params, "you (--params)"))
-        else:
-            spec = cat.model(model, field="model")
-            n_params, model_label = float(spec.params), spec.id
-            assumptions.append(Assumption("parameters", n_params, d.catalog_source(spec)))
-        tier = cat.together_tier(n_params)
-        price = float(tier.lora_per_1m if method == "lora" else tier.full_per_1m)
-        assumptions.append(Assumption(f"Together {tier.name} {method} price per 1M tokens", price,
-                                      d.catalog_source(tier)))
+        method = method or "lora"
+        model_label, price = _together_price(cat, model, params, method, assumptions)
     else:
         offer = cat.api_offer(model, field="model")
         provider = str(offer.provider).lower()
@@ -159,6 +146,41 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
         assumptions.append(Assumption(f"{offer.id} training price per 1M tokens", price, f"catalog: {source} ({as_of})"))
         retires = _as_date(getattr(offer, "retires", None))
 
+    accepts, status = _availability(cat, provider, on, retires, model_label, assumptions, warnings)
+
+    billed = per_epoch * n_epochs
+    cost = billed * price / 1e6
+    return ApiFinetuneEstimate(
+        provider=provider, model=model_label, method=method, tokens_per_epoch=per_epoch,
+        epochs=n_epochs, billed_tokens=billed, training_price_per_1m=price, cost_usd=cost,
+        accepts_new_jobs=accepts, availability=status,
+        base_model_retires=retires.isoformat() if retires else None, date=on.isoformat(),
+        low=tok_low * ep_low * price / 1e6, high=tok_high * ep_high * price / 1e6,
+        assumptions=assumptions, warnings=warnings)
+
+
+def _together_price(cat: Any, model: str, params: Any, method: str,
+                    assumptions: list[Assumption]) -> tuple[str, float]:
+    """(model label, USD per 1M training tokens) at Together AI, by the model's size tier."""
+    if params is not None:
+        n_params = float(params)
+        model_label = model if model != DEFAULT_MODEL else f"{n_params / 1e9:.3g}B model"
+        assumptions.append(Assumption("parameters", n_params, "you (--params)"))
+    else:
+        spec = cat.model(model, field="model")
+        n_params, model_label = float(spec.params), spec.id
+        assumptions.append(Assumption("parameters", n_params, d.catalog_source(spec)))
+    tier = cat.together_tier(n_params)
+    price = float(tier.lora_per_1m if method == "lora" else tier.full_per_1m)
+    assumptions.append(Assumption(f"Together {tier.name} {method} price per 1M tokens", price,
+                                  d.catalog_source(tier)))
+    return model_label, price
+
+
+def _availability(cat: Any, provider: str, on: Any, retires: Any, model_label: str,
+                  assumptions: list[Assumption], warnings: list[str]) -> tuple[bool, str]:
+    """(accepts new jobs, status) on the date, warning when the provider or the base model
+    is closing or closed."""
     availability = cat.availability(provider, on)
     accepts = bool(availability.accepts_new_jobs)
     if availability.warning:
@@ -176,16 +198,7 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
         elif days <= SOON_DAYS:
             warnings.append(f"base model {model_label} retires on {retires.isoformat()} ({days} days "
                             "after this date): models fine-tuned on it stop working then")
-
-    billed = per_epoch * n_epochs
-    cost = billed * price / 1e6
-    return ApiFinetuneEstimate(
-        provider=provider, model=model_label, method=method, tokens_per_epoch=per_epoch,
-        epochs=n_epochs, billed_tokens=billed, training_price_per_1m=price, cost_usd=cost,
-        accepts_new_jobs=accepts, availability=availability.status,
-        base_model_retires=retires.isoformat() if retires else None, date=on.isoformat(),
-        low=tok_low * ep_low * price / 1e6, high=tok_high * ep_high * price / 1e6,
-        assumptions=assumptions, warnings=warnings)
+    return accepts, str(availability.status)
 
 
 TOOL: Tool = estimate_api_finetune.tool  # type: ignore[attr-defined]

@@ -401,7 +401,7 @@ _SCHEMA: dict[str, Any] = {
         "gpu": {"type": "string", "description": "GPU for training and dedicated serving (e.g. h100)"},
         "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
                           "description": "RAG knowledge-base size in tokens (default 10M)"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e7,
+        "engineer_month_usd": {"type": "number", "minimum": 0, "maximum": 1e7,
                                "description": "fully loaded cost of one engineer-month (default $15,000)"},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
                  "description": "ISO date for provider availability (default today)"},

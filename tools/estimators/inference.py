@@ -103,6 +103,8 @@ def _api(offer: Any, *, requests: float, prompt: float, output: float, fine_tune
 #: whole 8-GPU pipeline stages across nodes.
 NODE_GPUS = 8
 MAX_PIPELINE_NODES = 16
+#: How many of the smallest fitting replica sizes are priced for the load.
+CANDIDATE_LAYOUTS = 3
 
 
 def valid_replica_sizes(heads: int, kv_heads: int) -> tuple[int, ...]:
@@ -132,10 +134,14 @@ def _replica_throughput(spec: Any, gpu: Any, per_replica: int, weight_bytes: flo
 
 def _layouts(spec: Any, gpu: Any, *, requests: float, prompt: float, output: float, precision: str, seq: int,
              concurrency: float, utilisation: float, hours: float) -> list[tuple[Any, ...]]:
-    """(GPUs, GPUs per replica, replicas, busy hours, tokens/s, memory) for each valid
-    replica size that holds the weights and KV cache."""
-    layouts = []
+    """(GPUs, GPUs per replica, replicas, busy hours, tokens/s, memory) for the smallest
+    CANDIDATE_LAYOUTS valid replica sizes that hold the weights and KV cache. Bigger ones
+    decode no more per GPU and cost more at low load; the set does not depend on the
+    load, so the cheapest of it never falls as the load grows."""
+    layouts: list[tuple[Any, ...]] = []
     for size in valid_replica_sizes(int(spec.heads), int(spec.kv_heads)):
+        if len(layouts) >= CANDIDATE_LAYOUTS:
+            break
         mem = estimate_memory(model=spec.id, method="inference", precision=precision, gpu=gpu.id,
                               seq_len=seq, batch=int(concurrency), gpus=size)
         if not mem.fits:
@@ -263,24 +269,9 @@ def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = N
                        utilisation: Any = None, hours_per_month: Any = None,
                        price_per_gpu_hour: Any = None, date: str | None = None) -> InferenceEstimate:
     """Monthly serving cost at a request volume, by API or on dedicated GPUs."""
-    if requests_per_month is None:
-        requests = float(DEFAULT_REQUESTS)
-        assumptions: list[Assumption] = [Assumption("requests per month", requests,
-                                                    "default: a small production app; give --requests-per-month")]
-    else:
-        requests = float(requests_per_month)
-        assumptions = [Assumption("requests per month", requests, "you (--requests-per-month)")]
+    assumptions: list[Assumption] = []
     warnings: list[str] = []
-    sizes = []
-    for name, value, default in (("prompt_tokens", prompt_tokens, DEFAULT_PROMPT_TOKENS),
-                                 ("output_tokens", output_tokens, DEFAULT_OUTPUT_TOKENS)):
-        if value is None:
-            sizes.append(float(default))
-            assumptions.append(Assumption(name.replace("_", " "), default,
-                                          "default: a short question with context and a paragraph answer"))
-        else:
-            sizes.append(float(value))
-    prompt, output = sizes
+    requests, prompt, output = _load(requests_per_month, prompt_tokens, output_tokens, assumptions)
     kind, entry = d.resolve_model(model)
     deployment = d.choice("deployment", deployment or ("api" if kind == "api" else "dedicated"),
                           ("api", "dedicated"))
@@ -307,32 +298,18 @@ def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = N
         if kind != "open":
             raise InputError("model", "an open-weight model for --deployment dedicated (hosted models "
                                       "cannot be self-served)", model)
-        precision = precision
-        conc = float(concurrency) if concurrency is not None \
-            else float(DEFAULT_CONCURRENCY)
-        util = float(utilisation) if utilisation is not None \
-            else DEFAULT_UTILISATION
-        hours = float(hours_per_month) \
-            if hours_per_month is not None else float(d.HOURS_IN_MONTH)
-        price = (None if price_per_gpu_hour is None else float(price_per_gpu_hour))
-        assumptions += [
-            Assumption("sequences decoded together per replica", conc, "you (--concurrency)" if concurrency
-                       is not None else "default: continuous batching of 16 sequences keeps latency low"),
-            Assumption("target utilisation", util, "you (--utilisation)" if utilisation is not None else
-                       "default: half the capacity kept as headroom for peaks and latency"),
-            Assumption("hours per month", hours, "you (--hours-per-month)" if hours_per_month is not None
-                       else "default: always on, 24 h x 30 days"),
-        ]
+        conc, util, hours = _serving_plan(concurrency, utilisation, hours_per_month, assumptions)
         out = _dedicated(entry, requests=requests, prompt=prompt, output=output, gpu_name=gpu,
                          precision=precision, concurrency=conc, utilisation=util, hours=hours,
-                         price_override=price, assumptions=assumptions, warnings=warnings)
+                         price_override=None if price_per_gpu_hour is None else float(price_per_gpu_hour),
+                         assumptions=assumptions, warnings=warnings)
         # The same GPUs serve base or tuned weights; the premium of tuning is owning them.
         multiplier = 1.0
         extra = {"gpu": out["gpu"], "gpus_per_replica": out["per_replica"], "replicas": out["replicas"],
                  "gpu_hours": out["gpu_hours"], "hours_per_month": hours, "utilisation": util,
                  "busy_fraction": out["busy_fraction"], "tokens_per_second_per_replica": out["tokens_per_s"],
-                 "price_per_gpu_hour": out["price"]}
-        extra["base_monthly_usd"] = extra["fine_tuned_monthly_usd"] = out["monthly"]
+                 "price_per_gpu_hour": out["price"],
+                 "base_monthly_usd": out["monthly"], "fine_tuned_monthly_usd": out["monthly"]}
     monthly = out["monthly"]
     per_1k = monthly / requests * 1000 if requests > 0 else None
     return InferenceEstimate(
@@ -341,6 +318,45 @@ def estimate_inference(*, model: str = DEFAULT_MODEL, deployment: str | None = N
         cost_per_1k_requests_usd=per_1k, ft_over_base_multiplier=multiplier,
         low=out["low"], high=out["high"], assumptions=assumptions, warnings=warnings,
         headline="monthly_cost_usd", **extra)
+
+
+def _load(requests_per_month: Any, prompt_tokens: Any, output_tokens: Any,
+          assumptions: list[Assumption]) -> tuple[float, float, float]:
+    """(requests per month, prompt tokens, output tokens): given, or the defaults."""
+    if requests_per_month is None:
+        requests = float(DEFAULT_REQUESTS)
+        assumptions.append(Assumption("requests per month", requests,
+                                      "default: a small production app; give --requests-per-month"))
+    else:
+        requests = float(requests_per_month)
+        assumptions.append(Assumption("requests per month", requests, "you (--requests-per-month)"))
+    sizes = []
+    for name, value, default in (("prompt_tokens", prompt_tokens, DEFAULT_PROMPT_TOKENS),
+                                 ("output_tokens", output_tokens, DEFAULT_OUTPUT_TOKENS)):
+        if value is None:
+            sizes.append(float(default))
+            assumptions.append(Assumption(name.replace("_", " "), default,
+                                          "default: a short question with context and a paragraph answer"))
+        else:
+            sizes.append(float(value))
+    return requests, sizes[0], sizes[1]
+
+
+def _serving_plan(concurrency: Any, utilisation: Any, hours_per_month: Any,
+                  assumptions: list[Assumption]) -> tuple[float, float, float]:
+    """(sequences per replica, target utilisation, hours per month) for dedicated GPUs."""
+    conc = float(concurrency) if concurrency is not None else float(DEFAULT_CONCURRENCY)
+    util = float(utilisation) if utilisation is not None else DEFAULT_UTILISATION
+    hours = float(hours_per_month) if hours_per_month is not None else float(d.HOURS_IN_MONTH)
+    assumptions.extend([
+        Assumption("sequences decoded together per replica", conc, "you (--concurrency)" if concurrency
+                   is not None else "default: continuous batching of 16 sequences keeps latency low"),
+        Assumption("target utilisation", util, "you (--utilisation)" if utilisation is not None else
+                   "default: half the capacity kept as headroom for peaks and latency"),
+        Assumption("hours per month", hours, "you (--hours-per-month)" if hours_per_month is not None
+                   else "default: always on, 24 h x 30 days"),
+    ])
+    return conc, util, hours
 
 
 TOOL: Tool = estimate_inference.tool  # type: ignore[attr-defined]

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.catalog import defaults as d
+from tools.catalog.catalog import get_catalog
 from tools.contract import Tool, param, tool
+from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE, estimate_api_finetune
+from tools.estimators.training import estimate_training
 from tools.result import Assumption, Estimate
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -45,20 +48,13 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
     if tokens is None and examples is None:
         examples = DEFAULT_EXAMPLES
     if kind == "api":
-        from tools.estimators.api_finetune import estimate_api_finetune
-
         est = estimate_api_finetune(model=entry.id, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, date=date)
         warnings = list(est.warnings)
         if gpu is not None:
-            from tools.catalog.catalog import get_catalog
-
             get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
             warnings.append(f"--gpu ignored: {entry.id} is retrained by its provider at its training price")
         return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", warnings
-    from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
-    from tools.estimators.training import estimate_training
-
     source = f"estimate_training ({entry.id}, {method})"
     if tokens is None and tokens_per_example is None:
         # The training model needs a size per example; use the same default as the

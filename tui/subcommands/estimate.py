@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
+
+from tools.errors import InputError
+from tools.registry import add_flags, all_tools, args_from_flags, call, flag
 
 HELP = "run one cost model: training, memory, api-finetune, inference, data, maintenance, rag, compare"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tools.registry import add_flags, all_tools
-
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
     for tool in all_tools().values():
         if not tool.cli_name:
@@ -36,10 +38,6 @@ def _as_flags(text: str, props: dict[str, Any]) -> str:
     """Argument names in a description written for a model (tokens_per_example) read as
     the flags a person types (--tokens-per-example). Only names with an underscore: a
     bare "model" or "tokens" is as often the plain word."""
-    import re
-
-    from tools.registry import flag
-
     names = sorted((p for p in props if "_" in p), key=len, reverse=True)
     if not names:
         return text
@@ -51,9 +49,6 @@ _NUMBERS = ("Numbers may be written the way people write them: 7b, 70B, 2T, 50k,
 
 
 def run(args: argparse.Namespace) -> int:
-    from tools.errors import InputError
-    from tools.registry import args_from_flags, call, flag
-
     tool = args._tool
     props = tool.schema.get("properties", {})
     try:
