@@ -134,3 +134,14 @@ def test_why_never_shows_an_internal_id():
     data = decide({"goals": ["output_format"]}, today=TODAY).to_dict()
     for q in data["missing"]:
         assert "prompt_engineering" not in q["why"] and "full_fine_tune" not in q["why"]
+
+
+def test_a_bad_config_file_leaves_a_rules_only_decision(tmp_path, monkeypatch):
+    from tools.catalog.config import ENV_VAR
+
+    bad = tmp_path / "config.toml"
+    bad.write_text("[llm]\ntimeout = -1\n")
+    monkeypatch.setenv(ENV_VAR, str(bad))
+    data = decide({"goals": ["accuracy"]}, today=TODAY).to_dict()
+    assert data["strategy"] == "rag" and data["options"] == [] and data["recommended"] is None
+    assert "llm.timeout" in data["costs"]["error"]

@@ -95,7 +95,8 @@ async def test_offline_consultation_from_first_message_to_recommendation():
         labels = {row.get("label", key) for key, row in app.view.case.costs["strategies"].items()}
         assert labels >= {"rag", "lora"}, labels
         assert app.view.query_one("#case-plot") is not None
-        assert "rag" in " ".join(answers(app)[-3:]).lower()
+        # The recommendation may be followed by an optional question in its own segment.
+        assert any("RAG" in a for a in answers(app)[1:])
         assert app.view.title.startswith("Our support bot")
     saved = ConsultationStore().list()
     assert len(saved) == 1 and saved[0].messages >= 3

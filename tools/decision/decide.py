@@ -136,7 +136,10 @@ def _provider_facts(model: str | None, today: date) -> dict[str, Any]:
     Cached per model and day; callers copy it into their facts."""
     if not model:
         return {}
-    catalog = get_catalog()
+    try:
+        catalog = get_catalog()
+    except InputError:  # a bad config file: said once, by the cost error
+        return {}
     if model not in catalog.api_specs:
         return {"provider": "self_hosted"}  # an open-weight model (or a vendor model without tuning)
     offer = catalog.api_offer(model)
@@ -202,24 +205,31 @@ class _Eval:
     #: Why the recommended option differs from the rules' strategy, if it does: (rule, text).
     selection: list[tuple[str, str]]
     none_fits: bool
+    #: Why there are no priced options (the cost models rejected the case), if so.
+    cost_error: str | None = None
 
 
 def _evaluate(profile: dict[str, Any], book: RuleBook, today: date, knobs: Knobs = Knobs()) -> _Eval:
     """Price the options and apply the rules; no text is rendered here (what-ifs call it
     hundreds of times)."""
     case = Case.from_profile(profile, today)
-    options = options_for(case, knobs)
+    cost_error = None
+    try:
+        options = options_for(case, knobs)
+        provider_model = current_model(case) if profile.get("model") else None
+    except InputError as exc:  # a bad config file or a case the cost models reject: rules only
+        options, cost_error, provider_model = [], str(exc), None
     facts: dict[str, Any] = dict(book.params)
     facts.update(profile)
     facts.update(_cost_facts(options))
     facts.update(_format_facts(profile))
-    facts.update(_provider_facts(current_model(case) if profile.get("model") else None, today))
+    facts.update(_provider_facts(provider_model, today))
     core = _choose(facts, book)
     _keep_fine_tune_over_budget(core, profile)
     rec, selection, none_fits = _select(core, options, profile, case.budget)
     if rec is not None and rec.strategy != core.strategy:
         core.strategy = rec.strategy
-    return _Eval(case, options, facts, core, rec, selection, none_fits)
+    return _Eval(case, options, facts, core, rec, selection, none_fits, cost_error)
 
 
 # --- the core: facts -> strategy -----------------------------------------------------
@@ -330,6 +340,7 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any],
             candidates += distilled
     fitting = [o for o in candidates if fits(o, budget) is not False]
     if fitting:
+        # min keeps the first of equal totals: options come bigger model first on a tie.
         return min(fitting, key=lambda o: o.total_usd), notes, False
     if candidates:
         # Nothing of the strategy fits: the cheapest option of another path that still works.
@@ -452,6 +463,8 @@ def _break_even_month(a: Option | None, b: Option | None, horizon: int) -> int |
 
 
 def _costs(ev: _Eval, alternative: Option | None, alternative_strategy: str) -> dict[str, Any]:
+    if ev.cost_error is not None:
+        return {"error": ev.cost_error}
     rec = ev.recommended
     ft, other = (rec, alternative) if rec and rec.strategy in FINE_TUNE else (alternative, rec)
     return {
@@ -606,6 +619,8 @@ def decide(profile: dict[str, Any], *, today: date | None = None, analyse: bool 
         if extra and extra != core.strategy and extra not in complements and (
                 core.strategy in FINE_TUNE or extra == "prompt_engineering" and core.strategy == "rag"):
             complements.append(extra)
+    if ev.cost_error is not None:
+        warnings.append(Note("costs", f"No cost comparison: {ev.cost_error}"))
     more_reasons, more_warnings = _engine_notes(ev, profile, today)
     reasons += more_reasons
     warnings += more_warnings

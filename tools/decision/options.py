@@ -674,8 +674,15 @@ def build_options(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
         options = [_priced(s, case, knobs) for s in specs(case)]
     finally:
         _CURRENT.clear()
-    options.sort(key=lambda o: (o.total_usd, o.id))
+    # Equal totals (on-device models carry no serving bill): the bigger model first.
+    options.sort(key=lambda o: (round(o.total_usd, 2), -_params(o.model), o.id))
     return options
+
+
+@lru_cache(maxsize=256)
+def _params(model: str) -> float:
+    cat = _cat()
+    return float(cat.models[model].params) if model in cat.models else 0.0
 
 
 def cheapest(options: list[Option], strategy: str | None = None, *, usable: bool = True) -> Option | None:
@@ -717,10 +724,26 @@ def _options_cached(case: Case, knobs: Knobs) -> tuple[Option, ...]:
     return tuple(build_options(case, knobs))
 
 
+_CATALOG_SEEN: list[Any] = [None]
+
+
+def _caches_follow_the_catalog() -> None:
+    """Drop every cached price when the catalog changes (the user edited the config):
+    raises InputError, as get_catalog does, for a config that is invalid."""
+    catalog = _catalog_module.get_catalog()
+    if catalog is not _CATALOG_SEEN[0]:
+        for cached in (_replica, _training, _api_training, _data, _upkeep, _rag_fixed, _user_retires,
+                       _availability, _options_cached):
+            cached.cache_clear()
+        _PRICES.clear()
+        _CATALOG_SEEN[0] = catalog
+
+
 def options_for(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
     """build_options, cached on the case without its budget (what-ifs re-ask often).
     The options are shared: read them, and judge the budget with `fits`; `with_budget`
     makes the copies a decision returns."""
+    _caches_follow_the_catalog()
     return list(_options_cached(dataclasses.replace(case, budget=None) if case.budget is not None else case, knobs))
 
 
