@@ -26,8 +26,9 @@ from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA, _expected, va
 from tools.decision.report import build_report
 from tools.decision.scaffold import build_prompt_scaffold
 from tools.errors import InputError
+from tools.estimators.compare import DEFAULT_EPOCHS, DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS
 from tools.files import write_text
-from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, flag, validate_args
+from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, call, flag
 from tools.units import parse_quantity
 
 
@@ -269,10 +270,31 @@ def _flags_help(tool: Any, prog: str) -> str:
 def _tool_args(tool: Any, tokens: list[str], prog: str) -> dict[str, Any]:
     parser = _tool_parser(tool, prog)
     try:
-        namespace = parser.parse_args(tokens)
+        namespace, extra = parser.parse_known_args(tokens)
     except _ArgError as exc:
         raise InputError(prog, f"valid flags ({exc}; see `{prog} --help`)") from None
+    if extra:  # a misspelt flag: name it and the nearest ones, as the CLI does
+        known = [s for action in parser._actions for s in action.option_strings]
+        unknown = next((e.split("=")[0] for e in extra if e.startswith("-")), extra[0])
+        raise InputError(prog, f"valid flags (unrecognized arguments: {' '.join(extra)}; see `{prog} --help`)",
+                         suggestions=tuple(difflib.get_close_matches(unknown, known, n=2, cutoff=0.6)))
     return args_from_flags(tool, namespace)
+
+
+#: The documented defaults of /estimate training when neither the flags nor the profile
+#: say (the same as /compare's, so the two agree): one request plus its answer per
+#: training example, and 3 epochs.
+def _training_defaults(tool: Any, args: dict[str, Any]) -> dict[str, Any]:
+    props = tool.schema.get("properties", {})
+    if "tokens_per_example" not in props or "examples" not in args:
+        return {}
+    defaults: dict[str, Any] = {}
+    if args.get("tokens") is None and args.get("tokens_per_example") is None:
+        defaults["tokens_per_example"] = (args.get("prompt_tokens") or DEFAULT_PROMPT_TOKENS) + \
+            (args.get("output_tokens") or DEFAULT_OUTPUT_TOKENS)
+    if "epochs" in props and args.get("epochs") is None:
+        defaults["epochs"] = DEFAULT_EPOCHS
+    return defaults
 
 
 def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
@@ -290,20 +312,24 @@ def _profile_args(tool: Any, profile: dict[str, Any]) -> dict[str, Any]:
 def run_tool(tool: Any, session: Session, flags: dict[str, Any], reply: _Reply) -> dict[str, Any]:
     """Validate and run a tool with profile defaults plus flags; record the call."""
     args = {**_profile_args(tool, session.consultation.profile), **flags}
+    defaults = _training_defaults(tool, {**session.consultation.profile, **args})
+    if defaults:
+        args.update(defaults)
+        reply.parts.append("Defaults used: " + ", ".join(f"`{flag(k)} {v:g}`" for k, v in defaults.items())
+                           + " (one request plus its answer per example and 3 epochs, as `/compare` assumes; "
+                             "give the flags to change them).")
     call_id = "cmd_" + uuid.uuid4().hex[:8]
     reply.before.append(ToolCall(call_id, tool.name, dict(args)))
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
     session.consultation.tool_calls.append(record)
     try:
-        values = validate_args(tool, args)
-        result = tool.func(**values)
+        data = call(tool.name, args)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
         label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     data = json.loads(json.dumps(data, default=str))
     record["result"] = data
     reply.before.append(ToolResult(call_id, tool.name, result=data))

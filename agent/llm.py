@@ -43,7 +43,7 @@ from tools import safe_json
 from tools.decision.decide import decide
 from tools.decision.profile import PROFILE_SCHEMA
 from tools.errors import InputError
-from tools.registry import all_tools, get_tool, validate_args
+from tools.registry import all_tools, call
 from tools.units import parse_quantity
 
 UPDATE_PROFILE = "update_profile"
@@ -490,9 +490,7 @@ class LLMAdvisor:
                     c.recommendation = result
                     events = [*events, Recommendation(result)]
                 else:
-                    tool = get_tool(name)
-                    value = tool.func(**validate_args(tool, args))
-                    result = value.to_dict() if hasattr(value, "to_dict") else value
+                    result = call(name, args)
             except InputError as exc:
                 error = f"invalid arguments: {exc.message()}. Fix them and call {name} again."
             except Exception as exc:  # a tool bug: the model may work around it; the user sees it

@@ -16,11 +16,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from agent.case import field_type
 from agent.llm import LLMAdvisor
 from agent.parsing import extract_facts, parse_answer
 from agent.provider import RetryPolicy, litellm_module
-from agent.case import field_type
+from tools.catalog.defaults import resolve_model
 from tools.decision.vocabulary import STRATEGY_TERMS
+from tools.errors import InputError
+from tools.estimators.compare import OPEN_EQUIVALENT
 from tools.units import fmt_usd
 
 Messages = list[dict[str, Any]]
@@ -160,6 +163,19 @@ DEMO_NOTE = "_(mock model: a scripted demonstration of the LLM path, no network)
 DEMO_DEFAULTS = {"model": "llama-3.1-8b", "examples": 10_000, "tokens_per_example": 500}
 
 
+def _open_model(name: Any) -> str:
+    """The open-weight model the demo's training estimate tunes: the profile's if it is
+    one, else a hosted model's same-size open equivalent (as /compare does), else the
+    demo default. The demonstration shows the happy path, not a rejected call."""
+    if not name:
+        return DEMO_DEFAULTS["model"]
+    try:
+        kind, entry = resolve_model(str(name))
+    except InputError:
+        return DEMO_DEFAULTS["model"]
+    return entry.id if kind == "open" else OPEN_EQUIVALENT.get(entry.id, DEMO_DEFAULTS["model"])
+
+
 class DemoModel:
     """Answers any conversation with the same three moves per user message: record the
     facts, run `decide` and a training estimate, answer with their numbers."""
@@ -192,7 +208,7 @@ class DemoModel:
         """decide, and a training estimate on the case's figures (or stated defaults)."""
         profile = _profile_from(messages)
         # Inputs the user has not given are stated as assumptions in the answer.
-        estimate = {"model": profile.get("model") or DEMO_DEFAULTS["model"], "method": "lora",
+        estimate = {"model": _open_model(profile.get("model")), "method": "lora",
                     "examples": int(profile.get("labeled_examples") or DEMO_DEFAULTS["examples"]),
                     "tokens_per_example": int((profile.get("prompt_tokens") or 0)
                                               + (profile.get("output_tokens") or 0)

@@ -234,9 +234,12 @@ class ConsultationStore:
         return target
 
     def delete(self, consultation_id: str) -> bool:
-        """Remove a consultation; False if there was none with that id."""
+        """Remove a consultation; False if there was none with that id. A listed file
+        whose name is not a valid id (an unreadable row) can be removed too."""
+        listed = {p.stem: p for p in self.directory.glob("*.json")} if self.directory.is_dir() else {}
+        path = listed.get(consultation_id) if isinstance(consultation_id, str) else None
         try:
-            self.path(consultation_id).unlink()
+            (path or self.path(consultation_id)).unlink()
         except FileNotFoundError:
             return False
         return True

@@ -2,6 +2,9 @@
 # Start-up: time to first paint of `ft-advisor` against a bare Textual app (Header +
 # VerticalScroll + Input, bench/bare_app.py), side by side in the same run, with
 # ../shared/tools/ttfp.sh (or $TTFP). Prints each median and the ratio; target <= 1.3.
+# Then a resumed 50-message consultation against a fresh start, side by side: the
+# input shown, and the last answer shown against the fresh greeting (both need the
+# session; the last screenful mounts first); target <= 1.5.
 #
 #   bench/startup.sh            # 7 runs each, offline, LLM and mock modes
 #   RUNS=11 bench/startup.sh
@@ -34,3 +37,17 @@ compare "first paint, offline" __ANY__ --offline
 compare "input shown, offline" "Describe your case" --offline
 compare "input shown, LLM (litellm off path)" "Describe your case" --model openai/gpt-4o-mini
 compare "input shown, mock" "Describe your case" --mock
+
+# Resume: a 50-message consultation (bench/seed_consultation.py) against a fresh start.
+RESUME_DATA="$SCRATCH/resume"
+FT_ADVISOR_DATA_DIR="$RESUME_DATA" "$PY" bench/seed_consultation.py 50
+resume_vs_fresh() {  # LABEL WAIT_FRESH WAIT_RESUME
+    local label=$1 fresh resumed
+    fresh=$(median "$2" env FT_ADVISOR_DATA_DIR="$SCRATCH/fresh" .venv/bin/ft-advisor --offline)
+    resumed=$(median "$3" env FT_ADVISOR_DATA_DIR="$RESUME_DATA" .venv/bin/ft-advisor --offline)
+    printf '%-34s fresh %.3f s  resumed %.3f s  ratio %.2f\n' "$label" "$fresh" "$resumed" \
+        "$(echo "$resumed / $fresh" | bc -l)"
+}
+resume_vs_fresh "resume 50 msgs: first paint" __ANY__ __ANY__
+resume_vs_fresh "resume 50 msgs: input shown" "Describe your case" "Describe your case"
+resume_vs_fresh "resume 50 msgs: last answer shown" "find out" "Answer 24"  # fresh: its greeting

@@ -88,7 +88,7 @@ class StreamingAdvisor:
 
 async def probe(app: AdvisorApp, stop: asyncio.Event, key_every: float = 0.025, tick: float = 0.005):
     """(input latencies, loop lags) in seconds until `stop` is set."""
-    prompt = app.prompt
+    prompt = app.view.prompt
     latencies: list[float] = []
     lags: list[float] = []
 
@@ -127,7 +127,7 @@ async def run(chars: int, chunk: int, rate: float) -> None:
     factory = lambda _o: Session(Consultation(), StreamingAdvisor(text, chunk, rate), store)  # noqa: E731
     app = AdvisorApp(StartOptions(resume=None), session_factory=factory)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.ready.wait()
+        await app.view.ready.wait()
         await pilot.pause(0.2)
 
         # Baseline: the probes alone for a fixed time.
@@ -138,12 +138,12 @@ async def run(chars: int, chunk: int, rate: float) -> None:
         base_lat, base_lag = await task
 
         # Streaming: send a message; the probes run until the answer is complete.
-        app.prompt.value = ""
-        app._start_turn("stream please")
+        app.view.prompt.value = ""
+        app.view._start_turn("stream please")
         stop = asyncio.Event()
         task = asyncio.create_task(probe(app, stop))
         t0 = time.perf_counter()
-        while app._turn is not None:
+        while app.view._turn is not None:
             await asyncio.sleep(0.01)
         stream_s = time.perf_counter() - t0
         stop.set()
@@ -151,7 +151,7 @@ async def run(chars: int, chunk: int, rate: float) -> None:
         await pilot.pause(0.2)
         from tui.widgets.chat import AdvisorMessage
 
-        segments = list(app.chat.query(AdvisorMessage))
+        segments = list(app.view.chat.query(AdvisorMessage))
         shown = "".join(w.source for w in segments)
         frozen = sum(w.frozen for w in segments)
     complete = shown.rstrip() == text.rstrip()
@@ -167,11 +167,14 @@ async def run(chars: int, chunk: int, rate: float) -> None:
 def plain_markdown() -> None:
     """The app as Textual's Markdown streaming alone would be: one widget per answer,
     nothing frozen, the garbage collector left alone."""
-    import tui.app
+    import tui.screens.consultation
+    import tui.screens.turn
     import tui.widgets.chat
 
     tui.widgets.chat.SEGMENT_CHARS = 10**9
-    tui.app.gc_checkpoint = lambda: None
+    # Both modules call it by the name they imported.
+    tui.screens.consultation.gc_checkpoint = lambda: None
+    tui.screens.turn.gc_checkpoint = lambda: None
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from tui.subcommands import SUBCOMMANDS
+from tui.subcommands.options import add_model_options
 from tui.terminal import scrubbed_output
 
 EXIT_USAGE = 2
@@ -49,24 +50,6 @@ def _unrecognized(parser: argparse.ArgumentParser, extra: list[str]) -> None:
     near = difflib.get_close_matches(unknown, flags, n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(near)}?)" if near else ""
     parser.error(f"unrecognized argument {unknown}{hint}")
-
-
-def add_model_options(parser: argparse.ArgumentParser, *, on_subcommand: bool = False) -> None:
-    """The options every consultation command shares (the app, chat, ask).
-
-    On a sub-command they default to SUPPRESS, so `ft-advisor --offline chat` and
-    `ft-advisor chat --offline` both work: a sub-parser's own defaults would otherwise
-    overwrite what the main parser read."""
-    default = {"default": argparse.SUPPRESS} if on_subcommand else {}
-    group = parser.add_argument_group("model")
-    group.add_argument("--model", metavar="MODEL", **default,
-                       help="any litellm model string, e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5, "
-                            "ollama_chat/llama3.1 (default: from the config file; none = offline rule-only)")
-    group.add_argument("--api-base", metavar="URL", dest="api_base", **default,
-                       help="base URL of a local server or a LiteLLM proxy")
-    group.add_argument("--offline", action="store_true", **default, help="rule-only consultation, no model")
-    group.add_argument("--mock", action="store_true", **default,
-                       help="run the built-in scripted demonstration of the LLM path (no network)")
 
 
 def build_parser() -> argparse.ArgumentParser:

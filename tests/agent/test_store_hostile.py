@@ -204,3 +204,19 @@ def test_schema_version_and_shape_checks_name_the_field(tmp_path):
     with pytest.raises(InputError) as err:
         store.load("x")
     assert "messages[0].content" in str(err.value)
+
+
+def test_a_file_with_an_odd_name_is_listed_unreadable_and_can_be_deleted(tmp_path):
+    store = ConsultationStore()
+    c = _consultation()
+    store.save(c)
+    odd = store.directory / "my copy (2).json"
+    odd.write_bytes(store.path(c.id).read_bytes())
+    [row] = [s for s in store.list(include_unreadable=True) if s.error]
+    assert row.id == "my copy (2)" and "letters, digits" in row.error
+    assert store.delete(row.id) is True and not odd.exists()
+    for outside in ("../outside", "../" + c.id):  # never a path outside the store
+        with pytest.raises(InputError):
+            store.delete(outside)
+        with pytest.raises(InputError):
+            store.load(outside)

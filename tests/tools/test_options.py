@@ -59,8 +59,31 @@ CASES = [
     ({"model": "gpt-3.5-turbo", "goals": ["business_context"], "requests_per_month": 200},
      lambda d: d["model"] != "gpt-3.5-turbo" and any(w["rule"] == "availability.retirement" for w in d["warnings"])
      and "Migrate" in d["plan"][0]["step"]),
+    # No team and a budget below one hired engineer-month: the work is the client's own
+    # time, so the cash cost of prompting fits $500, and the tool says how it counted.
     ({"goals": ["business_context"], "requests_per_month": 200, "budget_usd": 500, "ml_team": "none"},
+     lambda d: any(w["rule"] == "costs.own_time" for w in d["warnings"])
+     and next(o for o in d["options"] if o["id"] == d["recommended"])["within_budget"] is True),
+    # The same client with a hired engineer's rate: nothing fits, and it says so.
+    ({"goals": ["business_context"], "requests_per_month": 200, "budget_usd": 500, "ml_team": "none",
+      "engineer_month_usd": 15_000},
      lambda d: any(w["rule"] == "budget.none_fits" for w in d["warnings"])),
+    # Structured outputs tried and still failing above the target, a LoRA over budget:
+    # the LoRA stays the recommendation (prompting already failed) and the budget warning says so.
+    ({"model": "gpt-4o-mini", "goals": ["output_format"], "requests_per_month": 300_000,
+      "tried": ["prompt_engineering", "structured_outputs"], "current_failure_rate": 0.08,
+      "target_failure_rate": 0.01, "labeled_examples": 8_000, "data_quality": "high", "ml_team": "some",
+      "budget_usd": 20_000},
+     lambda d: d["strategy"] == "lora" and any(w["rule"] == "budget.none_fits" for w in d["warnings"])),
+    # Retrieval needed (private knowledge that changes weekly) and over budget: RAG with a
+    # budget warning, never plain prompting that cannot know the documents.
+    ({"goals": ["hallucinations", "domain_knowledge"], "proprietary_data": True, "knowledge_changes": "weekly",
+      "budget_usd": 5_000, "horizon_months": 24, "requests_per_month": 100_000, "ml_team": "some"},
+     lambda d: d["strategy"] == "rag" and any(w["rule"] == "budget.none_fits" for w in d["warnings"])),
+    # A client who names no model is not warned about the default model's retirement.
+    ({"goals": ["style"], "requests_per_month": 50_000},
+     lambda d: not any(w["rule"] == "availability.retirement" for w in d["warnings"])
+     and "Migrate" not in d["plan"][0]["step"]),
     ({"model": "gpt-4o-mini", "goals": ["reasoning"], "deployment": "on_device"},
      lambda d: d["serving"] == "on_device" and "tool_use" in d["techniques"]),
 ]
@@ -111,3 +134,14 @@ def test_why_never_shows_an_internal_id():
     data = decide({"goals": ["output_format"]}, today=TODAY).to_dict()
     for q in data["missing"]:
         assert "prompt_engineering" not in q["why"] and "full_fine_tune" not in q["why"]
+
+
+def test_a_bad_config_file_leaves_a_rules_only_decision(tmp_path, monkeypatch):
+    from tools.catalog.config import ENV_VAR
+
+    bad = tmp_path / "config.toml"
+    bad.write_text("[llm]\ntimeout = -1\n")
+    monkeypatch.setenv(ENV_VAR, str(bad))
+    data = decide({"goals": ["accuracy"]}, today=TODAY).to_dict()
+    assert data["strategy"] == "rag" and data["options"] == [] and data["recommended"] is None
+    assert "llm.timeout" in data["costs"]["error"]

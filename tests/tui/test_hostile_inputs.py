@@ -120,6 +120,14 @@ def test_a_hostile_profile_on_stdin_is_one_line(name, monkeypatch, capsys):
     _one_line(capsys.readouterr().err, code)
 
 
+@pytest.mark.parametrize("command", PROFILE_COMMANDS)
+@pytest.mark.parametrize("example", ["[" * 9_000 + "]" * 9_000, '{"n": ' + "9" * 9_000 + "}"], ids=["deep", "digits"])
+def test_a_hostile_output_example_inside_a_valid_profile_never_raises(command, example, case_file, capsys):
+    path = case_file("example", json.dumps({"output_format_example": example, "goals": ["output_format"]}))
+    assert main([command, "--profile", str(path)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_the_size_cap_is_configurable(case_file, monkeypatch, capsys):
     path = case_file("padded", '{"ml_team": "none"}' + " " * 5_000)
     monkeypatch.setenv("FT_ADVISOR_MAX_INPUT_BYTES", "1000")

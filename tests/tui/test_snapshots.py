@@ -1,5 +1,6 @@
 """SVG snapshots of the app (pytest-textual-snapshot): the main screen empty, in the
-middle of a consultation and with a recommendation, and the help and settings screens.
+middle of a consultation and with a recommendation, the help and settings screens, the
+multi-line input, a selected message and the wide sidebar with a full decision.
 
 Deterministic: a fixed terminal size, a fixed "today" for every date-dependent rule and
 price, a fixed config path in view, no clock, no cursor blink, no ids or dates on screen.
@@ -46,17 +47,18 @@ def _deterministic(monkeypatch):
 
 async def _ready(pilot) -> None:
     app = pilot.app
-    await asyncio.wait_for(app.ready.wait(), 30)
-    app.prompt.cursor_blink = False
+    await asyncio.wait_for(app.view.ready.wait(), 30)
+    app.view.prompt.cursor_blink = False
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
 
 
 async def _say(pilot, text: str) -> None:
     app = pilot.app
-    done = app.turns_done
-    app.prompt.value = text
+    done = app.view.turns_done
+    app.view.prompt.value = text
     await pilot.press("enter")
-    while app.turns_done == done:
+    while app.view.turns_done == done:
         await pilot.pause(0.05)
     await pilot.pause(0.2)
     await pilot.wait_for_scheduled_animations()
@@ -83,7 +85,7 @@ def test_main_screen_with_a_recommendation(snap_compare):
         await _ready(pilot)
         await _say(pilot, CASE)
         app = pilot.app
-        while app.case.costs is None:  # the comparison for the plot runs on a worker
+        while app.view.case.decision is None:
             await pilot.pause(0.05)
         await pilot.pause(0.2)
 
@@ -107,3 +109,51 @@ def test_settings_screen(snap_compare):
         pilot.app.screen.query_one("#settings-model").cursor_blink = False
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_multi_line_input(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press(*"Our bot must answer in JSON.", "shift+enter", *"It must sound like our founder.",
+                          "ctrl+j", *"And we have 20k examples.")
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_slash_suggestions(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await pilot.press("/")
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_selected_message(snap_compare):
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _say(pilot, "We want our assistant to sound like our founder in every reply.")
+        await pilot.press("alt+up", "alt+up")
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_wide_sidebar_with_a_full_decision(snap_compare):
+    from agent.consultation import Consultation
+    from agent.session import Session
+    from agent.storage import ConsultationStore
+    from tests.tui.test_app import DecisionAdvisor
+
+    app = AdvisorApp(StartOptions(resume=None),
+                     session_factory=lambda _o: Session(Consultation(), DecisionAdvisor(), ConsultationStore()))
+
+    async def run_before(pilot):
+        await _ready(pilot)
+        await _say(pilot, "go")
+        pilot.app.view.case.focus()
+        pilot.app.view.case.scroll_end(animate=False)  # the plots
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=run_before)

@@ -27,16 +27,16 @@ from typing import Any
 from tools.catalog.catalog import get_catalog
 from tools.catalog.defaults import ENGINEER_MONTH_USD
 from tools.decision.options import (Case, Knobs, Option, cheapest, current_model, describe, fits, options_for,
-                                    user_model_retires, with_budget)
+                                    own_time, user_model_retires, with_budget)
 from tools.decision.plan import build_plan
 from tools.decision.profile import FIELDS, PROFILE_SCHEMA, validate_profile
 from tools.decision.robustness import break_even_volume, robustness, sensitivity
+from tools.contract import Tool, register
 from tools.decision.rules import RuleBook, fired, load_rules
 from tools.decision.tipping import tipping_points
 from tools.decision.vocabulary import DEPLOYMENT_TERMS, STRATEGIES, strategy_label, technique_label
 from tools.errors import InputError
 from tools.estimators.compare import compare_strategies
-from tools.registry import Tool
 
 FINE_TUNE = ("lora", "full_fine_tune")
 #: Profile fields the cost comparison reads; the rest only steer the rules.
@@ -136,7 +136,10 @@ def _provider_facts(model: str | None, today: date) -> dict[str, Any]:
     Cached per model and day; callers copy it into their facts."""
     if not model:
         return {}
-    catalog = get_catalog()
+    try:
+        catalog = get_catalog()
+    except InputError:  # a bad config file: said once, by the cost error
+        return {}
     if model not in catalog.api_specs:
         return {"provider": "self_hosted"}  # an open-weight model (or a vendor model without tuning)
     offer = catalog.api_offer(model)
@@ -202,23 +205,31 @@ class _Eval:
     #: Why the recommended option differs from the rules' strategy, if it does: (rule, text).
     selection: list[tuple[str, str]]
     none_fits: bool
+    #: Why there are no priced options (the cost models rejected the case), if so.
+    cost_error: str | None = None
 
 
 def _evaluate(profile: dict[str, Any], book: RuleBook, today: date, knobs: Knobs = Knobs()) -> _Eval:
     """Price the options and apply the rules; no text is rendered here (what-ifs call it
     hundreds of times)."""
     case = Case.from_profile(profile, today)
-    options = options_for(case, knobs)
+    cost_error = None
+    try:
+        options = options_for(case, knobs)
+        provider_model = current_model(case) if profile.get("model") else None
+    except InputError as exc:  # a bad config file or a case the cost models reject: rules only
+        options, cost_error, provider_model = [], str(exc), None
     facts: dict[str, Any] = dict(book.params)
     facts.update(profile)
     facts.update(_cost_facts(options))
     facts.update(_format_facts(profile))
-    facts.update(_provider_facts(current_model(case) if profile.get("model") else None, today))
+    facts.update(_provider_facts(provider_model, today))
     core = _choose(facts, book)
+    _keep_fine_tune_over_budget(core, profile)
     rec, selection, none_fits = _select(core, options, profile, case.budget)
     if rec is not None and rec.strategy != core.strategy:
         core.strategy = rec.strategy
-    return _Eval(case, options, facts, core, rec, selection, none_fits)
+    return _Eval(case, options, facts, core, rec, selection, none_fits, cost_error)
 
 
 # --- the core: facts -> strategy -----------------------------------------------------
@@ -269,6 +280,48 @@ def _usable(option: Option, tried: list[str]) -> bool:
     return not any(t in tried for t in option.techniques if t in ("smaller_model", "distillation"))
 
 
+def _failed(tried: list[str] | tuple[str, ...]) -> set[str]:
+    """The strategies the client tried and found wanting (a technique counts for the
+    strategy it belongs to: structured outputs and few-shot are prompting)."""
+    failed = set(tried)
+    if {"structured_outputs", "few_shot"} & failed:
+        failed.add("prompt_engineering")
+    if "retrieval" in failed:
+        failed.add("rag")
+    return failed
+
+
+def _keep_fine_tune_over_budget(core: _Core, profile: dict[str, Any]) -> None:
+    """A fine-tune the case needs, blocked only by the budget, while its alternative is
+    what the client already tried and found wanting: the fine-tune stays the
+    recommendation and the budget warning says plainly that it does not fit
+    (recommending what already failed would not be advice)."""
+    if not core.cases or not core.blocks_ft or core.strategy in FINE_TUNE:
+        return
+    if not all(block.startswith("prereq.budget") for block in core.blocks_ft):
+        return
+    # Only on measured evidence: a failure rate above the target after trying it.
+    current, target = profile.get("current_failure_rate"), profile.get("target_failure_rate")
+    if current is None or target is None or current <= target:
+        return
+    if core.alternative in _failed(profile.get("tried") or []):
+        core.strategy, core.justified = "lora", True
+
+
+def _workable(core: _Core, tried: list[str]) -> set[str]:
+    """The paths that still serve the case when the one the rules call for does not fit
+    the budget: a fine-tune's alternative (RAG or prompting), a LoRA for a full fine-tune;
+    never a path the client tried and found wanting, and never plain prompting when the
+    case needs retrieval (private or changing knowledge cannot come from a prompt)."""
+    failed = _failed(tried)
+    paths = {core.strategy}
+    if core.strategy in FINE_TUNE:
+        paths.add(core.alternative)
+        if core.strategy == "full_fine_tune":
+            paths.add("lora")
+    return {p for p in paths if p == core.strategy or p not in failed}
+
+
 def _select(core: _Core, options: list[Option], profile: dict[str, Any],
             budget: float | None) -> tuple[Option | None, list[tuple[str, str]], bool]:
     """The cheapest option that works: of the strategy the rules call for, meeting the
@@ -287,10 +340,11 @@ def _select(core: _Core, options: list[Option], profile: dict[str, Any],
             candidates += distilled
     fitting = [o for o in candidates if fits(o, budget) is not False]
     if fitting:
+        # min keeps the first of equal totals: options come bigger model first on a tie.
         return min(fitting, key=lambda o: o.total_usd), notes, False
     if candidates:
-        # Nothing of the strategy fits: the cheapest option of a path the rules allow that does.
-        allowed = {core.alternative, "prompt_engineering", "rag"} | ({core.strategy} if core.justified else set())
+        # Nothing of the strategy fits: the cheapest option of another path that still works.
+        allowed = _workable(core, tried)
         others = [o for o in usable if o.strategy in allowed and fits(o, budget) and not o.teacher]
         if others:
             pick = min(others, key=lambda o: o.total_usd)
@@ -409,6 +463,8 @@ def _break_even_month(a: Option | None, b: Option | None, horizon: int) -> int |
 
 
 def _costs(ev: _Eval, alternative: Option | None, alternative_strategy: str) -> dict[str, Any]:
+    if ev.cost_error is not None:
+        return {"error": ev.cost_error}
     rec = ev.recommended
     ft, other = (rec, alternative) if rec and rec.strategy in FINE_TUNE else (alternative, rec)
     return {
@@ -482,10 +538,14 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
     if when is not None:
         successor = get_catalog().successor(case.model) or "a current model"
         verb = "was retired on" if when <= today else "retires on"
+        move = (f"build an eval set from your examples and move to {successor} first"
+                if rec.model in (case.model, successor) else
+                f"the recommended option moves you to {rec.model}, which settles it; measure {case.model} on an "
+                "eval set from your examples before then")
         warnings.append(Note("availability.retirement",
                              f"{case.model} {verb} {when.isoformat()}, within your {case.horizon}-month horizon: "
-                             f"build an eval set from your examples and move to {successor} first. No option is "
-                             f"priced on {case.model} past that date; the move is in every total."))
+                             f"{move}. No option is priced on {case.model} past that date; the move is in every "
+                             "total."))
     if ev.none_fits and case.budget is not None:
         warnings.append(Note("budget.none_fits",
                              f"No option fits your budget of ${case.budget:,.0f} over {case.horizon} months: the "
@@ -495,7 +555,11 @@ def _engine_notes(ev: _Eval, profile: dict[str, Any], today: date) -> tuple[list
         warnings.append(Note("terms.distillation",
                              f"Training a model on {rec.teacher}'s outputs: read the vendor's terms first; some "
                              "forbid using outputs to develop competing models."))
-    if (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
+    if own_time(profile):
+        warnings.append(Note("costs.own_time",
+                             "You have no ML team and a budget below one hired engineer-month, so the work is "
+                             "counted as your own time, not cash; set engineer_month_usd to put a price on it."))
+    elif (profile.get("ml_team") == "none" and "engineer_month_usd" not in profile
             and rec.setup_parts.get("engineering", (0.0,))[0] > (case.budget or math.inf) / 4):
         warnings.append(Note("costs.own_time",
                              "Engineering time is priced at a hired engineer's rate "
@@ -555,6 +619,8 @@ def decide(profile: dict[str, Any], *, today: date | None = None, analyse: bool 
         if extra and extra != core.strategy and extra not in complements and (
                 core.strategy in FINE_TUNE or extra == "prompt_engineering" and core.strategy == "rag"):
             complements.append(extra)
+    if ev.cost_error is not None:
+        warnings.append(Note("costs", f"No cost comparison: {ev.cost_error}"))
     more_reasons, more_warnings = _engine_notes(ev, profile, today)
     reasons += more_reasons
     warnings += more_warnings
@@ -602,7 +668,7 @@ def _decide_tool(**profile: Any) -> Decision:
     return decide(profile)
 
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="decide",
     description=(
         "Apply the source article's rules to the user's case profile and return the recommended "
@@ -616,4 +682,4 @@ TOOL = Tool(
     schema={k: v for k, v in PROFILE_SCHEMA.items() if k != "$schema"},
     func=_decide_tool,
     cli_name=None,
-)
+))

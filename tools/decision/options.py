@@ -123,11 +123,14 @@ class Case:
     deployment: str
     budget: float | None
     today: date
+    #: False when the model is the default: a client who named no model has none to migrate.
+    model_given: bool = True
 
     @staticmethod
     def from_profile(profile: dict[str, Any], today: date) -> "Case":
+        horizon = int(profile.get("horizon_months", DEFAULT_HORIZON))
         return Case(
-            model=profile.get("model") or DEFAULT_MODEL,
+            model=profile.get("model") or default_model(today, horizon),
             requests=float(profile.get("requests_per_month", DEFAULT_REQUESTS)),
             prompt=float(profile.get("prompt_tokens", DEFAULT_PROMPT_TOKENS)),
             output=float(profile.get("output_tokens", DEFAULT_OUTPUT_TOKENS)),
@@ -135,13 +138,42 @@ class Case:
             labeled=float(profile.get("labeled_examples", 0)),
             quality=profile.get("data_quality", "medium"),
             changes=profile.get("knowledge_changes", "monthly"),
-            engineer=profile.get("engineer_month_usd"),
+            engineer=engineer_rate(profile),
             goals=tuple(profile.get("goals", ())),
             tried=tuple(profile.get("tried", ())),
             deployment=profile.get("deployment", "any"),
             budget=profile.get("budget_usd"),
             today=today,
+            model_given=bool(profile.get("model")),
         )
+
+
+def default_model(today: date, horizon: int) -> str:
+    """The model assumed when the client names none: the default, or its successor when
+    the default retires within the horizon."""
+    model = DEFAULT_MODEL
+    for _ in range(5):  # a successor chain, bounded
+        when, successor = _retires(model, "api"), _cat().successor(model)
+        if when is None or months_until(today, when) >= horizon or not successor:
+            break
+        model = successor
+    return model
+
+
+def own_time(profile: dict[str, Any]) -> bool:
+    """No ML team, no rate given and a budget below one hired engineer-month: the work
+    is the client's own time, which their cash budget does not pay for."""
+    budget = profile.get("budget_usd")
+    return ("engineer_month_usd" not in profile and profile.get("ml_team") == "none"
+            and budget is not None and budget < d.ENGINEER_MONTH_USD)
+
+
+def engineer_rate(profile: dict[str, Any]) -> float | None:
+    """The engineer-month price: the client's own, 0 for their own time, else the default
+    range (None)."""
+    if own_time(profile):
+        return 0.0
+    return profile.get("engineer_month_usd")
 
 
 
@@ -332,8 +364,10 @@ def _smaller_vendor(case: Case) -> list[str]:
     mine = _price_pair(case.model, case)
     if mine is None:
         return []
+    vendor = cat.vendor_model(case.model)
+    provider = vendor.provider if vendor is not None else cat.api_offer(case.model).provider
     out = []
-    for offer in cat.vendor_models(cat.api_offer(case.model).provider):
+    for offer in cat.vendor_models(provider):
         blended = offer.input_per_1m * case.prompt + offer.output_per_1m * case.output
         if offer.id not in (case.model, current_model(case)) and blended < mine[0] * case.prompt + mine[1] * case.output:
             out.append(offer.id)
@@ -343,6 +377,8 @@ def _smaller_vendor(case: Case) -> list[str]:
 def user_model_retires(case: Case) -> date | None:
     """The date the user's hosted model retires, if within the horizon (or already past)
     and the client may use a third-party API at all."""
+    if not case.model_given:
+        return None
     return _user_retires(case.model, case.today, case.horizon, case.deployment)
 
 
@@ -638,8 +674,15 @@ def build_options(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
         options = [_priced(s, case, knobs) for s in specs(case)]
     finally:
         _CURRENT.clear()
-    options.sort(key=lambda o: (o.total_usd, o.id))
+    # Equal totals (on-device models carry no serving bill): the bigger model first.
+    options.sort(key=lambda o: (round(o.total_usd, 2), -_params(o.model), o.id))
     return options
+
+
+@lru_cache(maxsize=256)
+def _params(model: str) -> float:
+    cat = _cat()
+    return float(cat.models[model].params) if model in cat.models else 0.0
 
 
 def cheapest(options: list[Option], strategy: str | None = None, *, usable: bool = True) -> Option | None:
@@ -681,10 +724,26 @@ def _options_cached(case: Case, knobs: Knobs) -> tuple[Option, ...]:
     return tuple(build_options(case, knobs))
 
 
+_CATALOG_SEEN: list[Any] = [None]
+
+
+def _caches_follow_the_catalog() -> None:
+    """Drop every cached price when the catalog changes (the user edited the config):
+    raises InputError, as get_catalog does, for a config that is invalid."""
+    catalog = _catalog_module.get_catalog()
+    if catalog is not _CATALOG_SEEN[0]:
+        for cached in (_replica, _training, _api_training, _data, _upkeep, _rag_fixed, _user_retires,
+                       _availability, _options_cached):
+            cached.cache_clear()
+        _PRICES.clear()
+        _CATALOG_SEEN[0] = catalog
+
+
 def options_for(case: Case, knobs: Knobs = Knobs()) -> list[Option]:
     """build_options, cached on the case without its budget (what-ifs re-ask often).
     The options are shared: read them, and judge the budget with `fits`; `with_budget`
     makes the copies a decision returns."""
+    _caches_follow_the_catalog()
     return list(_options_cached(dataclasses.replace(case, budget=None) if case.budget is not None else case, knobs))
 
 

@@ -22,6 +22,17 @@ def _target(profile: dict[str, Any]) -> str:
     return f"{target:.1%}" if target is not None else "your target"
 
 
+def _fallback(ev: Any, rec: Option) -> str:
+    """What to do when the smaller model fails its eval: stay on today's model if it
+    may be used, else try the next larger model that meets the constraints."""
+    mine = current_model(ev.case)
+    if any(o.model == mine and o.meets_constraints for o in ev.options):
+        return f"stay on {mine}"
+    larger = sorted({o.model for o in ev.options if o.meets_constraints and o.model != rec.model
+                     and o.strategy == rec.strategy})
+    return f"try {larger[0]}" if larger else "try a larger model that runs where you need it"
+
+
 def build_plan(ev: Any, profile: dict[str, Any], alternative: Option | None) -> list[dict[str, str]]:
     rec: Option | None = ev.recommended
     if rec is None:
@@ -29,14 +40,18 @@ def build_plan(ev: Any, profile: dict[str, Any], alternative: Option | None) -> 
     case = ev.case
     steps: list[dict[str, str]] = []
     when = user_model_retires(case)
-    if when is not None:
-        successor = get_catalog().successor(case.model) or "a current model"
+    successor = (get_catalog().successor(case.model) or "a current model") if when is not None else None
+    if when is not None and rec.model in (case.model, successor):
         steps.append(_step(f"Migrate before {when.isoformat()}: build an eval set of {EVAL_SET_EXAMPLES} examples "
                            f"from your own cases and move from {case.model} to {successor}.",
                            f"{successor} scores at least as well as {case.model} on the eval set"))
+    elif not case.model_given:
+        steps.append(_step(f"Build a held-out eval set of {EVAL_SET_EXAMPLES} real cases and measure {rec.model} "
+                           "with a plain prompt.", "baseline quality and failure rate measured"))
     else:
+        before = f" before it retires on {when.isoformat()}" if when is not None and when > case.today else ""
         steps.append(_step(f"Build a held-out eval set of {EVAL_SET_EXAMPLES} real cases and measure today's "
-                           f"{case.model}.", "baseline quality and failure rate measured"))
+                           f"{case.model}{before}.", "baseline quality and failure rate measured"))
     techniques = rec.techniques
     if "structured_outputs" in techniques:
         how = ("turn on structured outputs with a JSON Schema" if rec.serving == "api" else
@@ -58,7 +73,7 @@ def build_plan(ev: Any, profile: dict[str, Any], alternative: Option | None) -> 
     elif "smaller_model" in techniques:
         steps.append(_step(f"Run the eval set on {rec.model} with the same prompt.",
                            f"if it scores within your tolerance on the held-out set, switch to {rec.model}; "
-                           f"otherwise stay on {current_model(case)}"))
+                           f"otherwise {_fallback(ev, rec)}"))
     if rec.strategy in ("lora", "full_fine_tune") and not rec.teacher:
         have = int(profile.get("labeled_examples") or 0)
         use = rec.examples_used or 0

@@ -194,8 +194,8 @@ FIELDS: dict[str, FieldInfo] = {f.name: f for f in (
         ("1 million to 10 million", 5_000_000),
         ("More than 10 million", 20_000_000),
     )),
-    FieldInfo("budget_usd", "What is your all-in budget over the comparison period (12 months unless you "
-              "set another), for data, training and running, in USD?", _c(
+    FieldInfo("budget_usd", "What is your all-in budget over the comparison period (your horizon; 12 "
+              "months if you have not set one), for data, training and running, in USD?", _c(
         ("Under $5,000", 2_500),
         ("$5,000 to $50,000", 25_000),
         ("$50,000 to $250,000", 150_000),

@@ -18,7 +18,7 @@ from tools.estimators.inference import estimate_inference
 from tools.estimators.maintenance import RELEASES_PER_YEAR, estimate_maintenance
 from tools.estimators.rag import estimate_rag
 from tools.estimators.training import estimate_training
-from tools.registry import Tool
+from tools.contract import MAX_TOKENS_PER_REQUEST, Tool, register
 from tools.result import Assumption, Estimate
 
 STRATEGIES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
@@ -150,9 +150,9 @@ def _read_case(model: str | None, requests_per_month: Any, prompt_tokens: Any, o
         raise InputError("horizon_months", "a whole number of months from 1 to 120", horizon_months)
     requests = (d.number("requests_per_month", requests_per_month, minimum=0, maximum=1e12)
                 if requests_per_month is not None else float(DEFAULT_REQUESTS))
-    prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=2e6) if prompt_tokens is not None
+    prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST) if prompt_tokens is not None
               else float(DEFAULT_PROMPT_TOKENS))
-    output = (d.number("output_tokens", output_tokens, minimum=0, maximum=2e6) if output_tokens is not None
+    output = (d.number("output_tokens", output_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST) if output_tokens is not None
               else float(DEFAULT_OUTPUT_TOKENS))
     have = d.number("labeled_examples", labeled_examples or 0, minimum=0, maximum=1e10)
     quality = d.choice("data_quality", data_quality or "medium", ("low", "medium", "high"))
@@ -378,9 +378,9 @@ _SCHEMA: dict[str, Any] = {
                                                    "or open-weight (llama-3.1-8b...) (default gpt-4o-mini)"},
         "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
                                "description": "requests per month (default 10k)"},
-        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "prompt tokens per request without few-shot or retrieved context (default 500)"},
-        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "output_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "output tokens per request (default 200)"},
         "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
                              "description": "labelled examples the team already has (default 0)"},
@@ -401,14 +401,14 @@ _SCHEMA: dict[str, Any] = {
         "gpu": {"type": "string", "description": "GPU for training and dedicated serving (e.g. h100)"},
         "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
                           "description": "RAG knowledge-base size in tokens (default 10M)"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
+        "engineer_month_usd": {"type": "number", "minimum": 0, "maximum": 1e7,
                                "description": "fully loaded cost of one engineer-month (default $15,000)"},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
                  "description": "ISO date for provider availability (default today)"},
     },
 }
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="estimate_compare",
     cli_name="compare",
     description=(
@@ -421,4 +421,4 @@ TOOL = Tool(
         "break_evens. Use it whenever the user asks whether fine-tuning pays off."),
     schema=_SCHEMA,
     func=compare_strategies,
-)
+))

@@ -4,6 +4,7 @@ and the report is built from the profile)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,36 @@ def build_json(session: Any) -> str:
     return json.dumps(scrub(session.consultation.to_dict()), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
+def export_directory() -> Path:
+    """Where exports go unless you type another path: FT_ADVISOR_EXPORT_DIR, else the
+    platform's documents folder / ft-advisor (~/Documents/ft-advisor on most systems)."""
+    env = os.environ.get("FT_ADVISOR_EXPORT_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_documents_path  # only when a dialog opens
+
+    return user_documents_path() / "ft-advisor"
+
+
 def default_path(session: Any, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", session.consultation.title.lower())[:40].strip("-") or "consultation"
-    return f"ft-advisor-{slug}.{'md' if fmt == 'markdown' else 'json'}"
+    return str(export_directory() / f"ft-advisor-{slug}.{'md' if fmt == 'markdown' else 'json'}")
+
+
+class FormatChoice(RadioSet):
+    """The format: Space or the arrows choose, Enter chooses and exports (as the
+    dialog's border says)."""
+
+    def key_enter(self, event: Any) -> None:
+        event.stop()
+        event.prevent_default()
+        if self._selected is None or self._selected == self.pressed_index:
+            self.screen.action_save()  # the format is chosen already
+            return
+        # Choose the highlighted format; export once the path follows it (the screen's
+        # on_radio_set_changed).
+        self.screen.export_when_changed = True
+        self.action_toggle_button()
 
 
 def export(session: Any, fmt: str, path: str | Path, overwrite: bool = False) -> Path:
@@ -52,8 +80,11 @@ class ExportScreen(Dialog[Path | None]):
   each strategy and their assumptions, ready to share.
 - **JSON**: the whole consultation (profile, messages, tool calls), for scripts or
   `ft-advisor report --profile FILE`.
-- **Copy report** puts the Markdown report on the clipboard (terminals that support
-  OSC 52).
+- **Copy report** sends the Markdown report to the clipboard through the terminal
+  (OSC 52); a terminal may refuse it silently, then export to a file instead.
+
+The path starts in your documents folder (`~/Documents/ft-advisor/` on most systems;
+`FT_ADVISOR_EXPORT_DIR` changes it). **Enter** exports, also from the format choice.
 """
 
     AUTO_FOCUS = "#export-path"
@@ -66,17 +97,20 @@ class ExportScreen(Dialog[Path | None]):
         super().__init__()
         self.session = session
         self.fmt = "markdown"
+        #: Enter chose a new format: export once the path follows it.
+        self.export_when_changed = False
         self._confirmed: str | None = None  # the path the user agreed to replace
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="export") as box:
             box.border_title = "Export"
             box.border_subtitle = "Enter export · Ctrl+Y copy · Esc close · F1 help"
-            with RadioSet(id="export-format"):
+            with FormatChoice(id="export-format"):
                 yield RadioButton("Markdown report", value=True, id="export-markdown")
                 yield RadioButton("Consultation as JSON", id="export-json")
             yield Label("Path")
-            yield Input(default_path(self.session, self.fmt), id="export-path")
+            # Not selected on focus: a key typed there must not replace the whole path.
+            yield Input(default_path(self.session, self.fmt), id="export-path", select_on_focus=False)
             yield Static("", id="export-result", classes="hint", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export-save")
@@ -89,6 +123,10 @@ class ExportScreen(Dialog[Path | None]):
         path = self.query_one("#export-path", Input)
         if path.value == old:  # only follow the format if the user did not type a path
             path.value = default_path(self.session, self.fmt)
+            path.cursor_position = len(path.value)
+        if self.export_when_changed:
+            self.export_when_changed = False
+            self.action_save()
 
     def action_save(self) -> None:
         path = self.query_one("#export-path", Input).value
@@ -104,7 +142,7 @@ class ExportScreen(Dialog[Path | None]):
             self.query_one("#export-result", Static).update(f"Not written: {_one_line(exc)}")
             self.notify(f"Not written: {_one_line(exc)}", severity="error", markup=False)
             return
-        self.notify(f"Written: {written}", markup=False)
+        self.notify(f"Written:\n{written}", timeout=8, markup=False)
         self.dismiss(written)
 
     def action_copy(self) -> None:
@@ -114,7 +152,8 @@ class ExportScreen(Dialog[Path | None]):
             self.notify(f"No report: {_one_line(exc)}", severity="error")
             return
         self.app.copy_to_clipboard(report)
-        self.notify(f"Report copied to the clipboard ({len(report):,} characters).")
+        self.notify(f"Report sent to the clipboard ({len(report):,} characters) through the terminal (OSC 52). "
+                    "If nothing arrives, your terminal refused it: Export writes it to a file.", timeout=6)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

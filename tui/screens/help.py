@@ -1,12 +1,18 @@
 """F1: help for the part of the screen that has focus, the app's purpose, and every key."""
 from __future__ import annotations
 
+from typing import Iterable
+
+from rich.table import Table
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Markdown
+from textual.widgets import Static
+
+from tui.keys import ACTIONS, key_label
 
 
 def widget_help(widget: Widget | None) -> str:
@@ -20,32 +26,51 @@ def widget_help(widget: Widget | None) -> str:
     return ""
 
 
-def keys_table(app) -> str:
-    rows = ["## Keys", "", "| Key | Action |", "|---|---|"]
-    from tui.app import ACTIONS
+#: Keys that are not bindings of their own (the input's, Textual's), for the table.
+EXTRA_KEYS = (
+    ("Enter", "Send the message (with a command suggested: complete it)"),
+    ("Shift+Enter / Ctrl+J", "A new line in the message; a paste keeps its lines"),
+    ("Up / Down", "Earlier messages, kept across restarts (in the input); choose a suggested command"),
+    ("Tab", "Complete the suggested command; elsewhere, move focus (chat, case, input)"),
+    ("PageUp / PageDown", "Scroll the chat, from the input too"),
+    ("Ctrl+Home / Ctrl+End", "Top and bottom of the chat (Home / End with an empty input)"),
+    ("Ctrl+C", "Copy the selected text or message; with neither, how to quit"),
+    ("Ctrl+P", "Command palette: every action by name or by what it does"),
+    ("Ctrl+Q", "Quit (everything is already saved)"),
+)
 
+
+def key_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """(key, what it does) for every action with a binding, then EXTRA_KEYS."""
     # The palette's longer text, not the footer's one-word label.
-    described = {action: text for action, _title, text in ACTIONS}
+    described = {action.name: action.text for action in ACTIONS}
     seen = set()
-    for binding in app.BINDINGS:
-        key = getattr(binding, "key", None)
-        if not key or binding.action in seen:
+    rows = []
+    for binding in bindings:
+        if not binding.key or binding.action in seen or binding.action not in described:
             continue
         seen.add(binding.action)
-        rows.append(f"| {_key(key)} | {described.get(binding.action, binding.description)} |")
-    rows += [
-        "| Enter | Send the message |",
-        "| Up / Down | Earlier messages (in the input) |",
-        "| Tab / Shift+Tab | Move focus (chat, case, input) |",
-        "| Ctrl+P | Command palette: every action by name |",
-        "| Ctrl+Q | Quit (everything is already saved) |",
-    ]
+        rows.append((key_label(binding.key), described[binding.action]))
+    return rows + list(EXTRA_KEYS)
+
+
+def keys_table(bindings: Iterable[Binding]) -> str:
+    """The key table in Markdown (what the README's table must match)."""
+    rows = ["## Keys", "", "| Key | Action |", "|---|---|"]
+    rows += [f"| {key} | {text} |" for key, text in key_rows(bindings)]
     return "\n".join(rows)
 
 
-def _key(key: str) -> str:
-    return " / ".join("+".join(p.capitalize() if len(p) > 1 else p.upper() for p in k.split("+"))
-                      for k in key.split(","))
+def keys_renderable(bindings: Iterable[Binding]) -> Table:
+    """The key table as one Rich table: F1 opens fast (a Markdown table is a widget
+    per cell)."""
+    table = Table(title="Keys", title_justify="left", title_style="bold", box=None, padding=(0, 2, 0, 0),
+                  show_header=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, text in key_rows(bindings):
+        table.add_row(key, text)
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -55,12 +80,20 @@ class HelpScreen(ModalScreen[None]):
     AUTO_FOCUS = "#dialog"
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, focused: Widget | None) -> None:
+    def __init__(self, focused: Widget | None, screen: Widget | None = None) -> None:
         super().__init__()
         self._focused = focused
+        #: Whose keys to list (the consultation screen's and the app's).
+        self._keys = [*getattr(self.app, "BINDINGS", []), *getattr(screen, "BINDINGS", [])] \
+            if screen is not None else []
 
     def compose(self) -> ComposeResult:
-        parts = [widget_help(self._focused), getattr(self.app, "HELP", "") or "", keys_table(self.app)]
+        # Textual's Markdown (markdown-it, pygments: ~40 ms) only when help opens.
+        from textual.widgets import Markdown
+
+        parts = [widget_help(self._focused), getattr(self.app, "HELP", "") or ""]
         with VerticalScroll(id="dialog", classes="help") as box:
             box.border_title = "Help  (Esc to close)"
             yield Markdown("\n\n".join(p.strip() for p in parts if p))
+            if self._keys:
+                yield Static(keys_renderable(b for b in self._keys if isinstance(b, Binding)), id="help-keys")

@@ -75,9 +75,9 @@ to the new advisor. API keys are never stored: set them in the environment
             box.border_title = "Settings"
             box.border_subtitle = "Ctrl+S save · Esc cancel · F1 help"
             yield Label("Model (litellm model string; empty = rule-only)")
-            yield Input(self.values.get("model", ""), placeholder="openai/gpt-4o-mini", id="settings-model")
+            yield Input(self.values.get("model", ""), placeholder="not set: offline (example: openai/gpt-4o-mini)", id="settings-model")
             yield Label("API base (optional)")
-            yield Input(self.values.get("api_base", ""), placeholder="http://127.0.0.1:11434",
+            yield Input(self.values.get("api_base", ""), placeholder="not set (example: http://127.0.0.1:11434)",
                         id="settings-api-base")
             with Horizontal(classes="switch-row"):
                 yield Switch(bool(self.values.get("offline")), id="settings-offline")

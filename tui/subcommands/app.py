@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tui.subcommands.options import add_model_options
+
 HELP = "open the consultation app (the default when no command is given)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--new", action="store_true", help="start a new consultation instead of resuming the last")
     parser.add_argument("--resume", metavar="ID", help="resume the consultation with this id")
-    from tui.cli import add_model_options
-
     add_model_options(parser, on_subcommand=True)
 
 
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         print("ft-advisor app: error: the app needs a terminal (standard input and output are not one); "
               "use `ft-advisor chat --plain` for pipes and scripts", file=sys.stderr)
         return 2
-    from tui.app import AdvisorApp, StartOptions
+    from tui.app import AdvisorApp, StartOptions  # textual: only when the app opens
 
     # Reopen the last consultation, except for the mock demo, which always starts fresh.
     resume: str | None = None if getattr(args, "mock", False) else "last"

@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Collapsible, Markdown, Static
 
 from tui.widgets.chatlog import ChatLog
@@ -19,10 +21,38 @@ from agent.session import INTERRUPTED
 INTERRUPTED_MARK = f"\n\n{INTERRUPTED}"
 
 
-class UserMessage(Markdown):
-    """A message the user sent."""
+class UserMessage(Static):
+    """A message the user sent, as plain text: no Markdown, no markup, line breaks kept
+    (what you typed is what you see)."""
 
-    HELP = "Your message, as sent to the advisor."
+    HELP = "Your message, as sent to the advisor (shown as typed, line breaks kept)."
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        super().__init__(Text(text), markup=False, **kwargs)
+        self.text = text
+
+    @property
+    def source(self) -> str:
+        return self.text
+
+
+#: The mark after a figure the model wrote without a cost tool behind it.
+UNVERIFIED_MARK = "†"
+UNVERIFIED_NOTE = (f"{UNVERIFIED_MARK} From the model, not the cost models: check it with `/estimate` "
+                   "or ask the advisor to compute it.")
+
+
+def mark_unverified(markdown: str, figures: list[dict[str, Any]]) -> str:
+    """`markdown` with each unverified figure set as code and marked, and a footnote
+    saying where those figures came from (nothing changes if none is found)."""
+    marked = False
+    for figure in figures:
+        text = str(figure.get("text") or figure.get("value") or "").strip() if isinstance(figure, dict) else ""
+        if not text or text not in markdown or f"`{text}`{UNVERIFIED_MARK}" in markdown:
+            continue
+        markdown = markdown.replace(text, f"`{text}`{UNVERIFIED_MARK}", 1)
+        marked = True
+    return f"{markdown}\n\n_{UNVERIFIED_NOTE}_" if marked else markdown
 
 
 #: A long answer is split into Markdown widgets of about this many characters, at a
@@ -78,6 +108,16 @@ class AdvisorMessage(Markdown):
         self.text += text
         await self._stream.write(text)
 
+    async def mark_unverified(self, figures: list[dict[str, Any]]) -> bool:
+        """Mark figures that came from the model rather than a cost tool."""
+        marked = mark_unverified(self.text, figures)
+        if marked == self.text:
+            return False
+        self.text = marked
+        self.add_class("-unverified")
+        await self.update(marked)
+        return True
+
     async def finish(self, *, interrupted: bool = False) -> None:
         """Flush what is pending; mark the answer if it was cut short."""
         if self.finished:
@@ -131,34 +171,52 @@ class ToolCallRow(Collapsible):
         "Press **Enter** on the title to expand it and see the arguments and the result."
     )
 
+    #: running, ok, error or stopped (the answer was stopped before the tool returned).
+    state: reactive[str] = reactive("running", init=False)
+
     def __init__(self, call_id: str, name: str, arguments: dict[str, Any]) -> None:
         self.call_id = call_id
         self.tool_name = name
         self.arguments = arguments
-        self.state = "running"
-        self._body = Static(self._body_text(None, None), classes="tool-body", markup=False)
-        super().__init__(self._body, title=self._title_text(), collapsed=True, classes="tool-call -running")
+        self._outcome: tuple[Any, str | None] = (None, None)
+        self._body = Static(self._body_text(), classes="tool-body", markup=False)
+        super().__init__(self._body, title=self._title_text("running"), collapsed=True,
+                         classes="tool-call -running")
 
-    def _title_text(self) -> str:
-        status = {"running": "…", "ok": "✓", "error": "✗"}[self.state]
+    def _title_text(self, state: str) -> str:
+        status = {"running": "…", "ok": "✓", "error": "✗", "stopped": "■"}[state]
         return f"{status} {self.tool_name}({_short_args(self.arguments)})"
 
-    def _body_text(self, result: Any, error: str | None) -> str:
+    def _body_text(self, state: str = "running") -> str:
+        result, error = self._outcome
         parts = ["arguments:", _pretty(self.arguments)]
         if error is not None:
             parts += ["error:", error]
         elif result is not None:
             parts += ["result:", _pretty(result)]
         else:
-            parts += ["(running)"]
+            parts += ["(stopped before it returned)" if state == "stopped" else "(running)"]
         return "\n".join(parts)
 
+    def watch_state(self, old: str, new: str) -> None:
+        self.remove_class(f"-{old}")
+        self.add_class(f"-{new}")
+        self.title = self._title_text(new)
+        self._body.update(self._body_text(new))
+
+    def on_mount(self) -> None:
+        # A row restored from a saved consultation got its state before it was mounted.
+        if self.state != "running":
+            self.watch_state("running", self.state)
+
     def set_result(self, result: dict[str, Any] | None, error: str | None) -> None:
+        self._outcome = (result, error)
         self.state = "error" if error is not None else "ok"
-        self.remove_class("-running")
-        self.add_class(f"-{self.state}")
-        self.title = self._title_text()
-        self._body.update(self._body_text(result, error))
+
+    def stop(self) -> None:
+        """The answer was stopped before this tool returned: no spinner left running."""
+        if self.state == "running":
+            self.state = "stopped"
 
 
 class NoticeRow(Static):
