@@ -121,7 +121,7 @@ def test_tool_exception_is_reported_to_the_model(monkeypatch):
 
     tool = registry.get_tool("estimate_memory")
     broken = registry.Tool(tool.name, tool.description, tool.schema, lambda **kw: 1 / 0, tool.cli_name)
-    monkeypatch.setitem(registry.all_tools(), "estimate_memory", broken)
+    monkeypatch.setitem(registry.REGISTRY, "estimate_memory", broken)  # all_tools() returns a copy
     script = Script(call_tools(("estimate_memory", {"model": "llama-3.1-8b"})),
                     say("The memory tool failed, so no figure.", expect="ZeroDivisionError"))
     events = respond(advisor(script), Consultation(), "memory?")
