@@ -128,8 +128,16 @@ def test_says_what_it_understood_then_asks_one_numbered_question():
 def test_nothing_recognised_still_leads_to_a_question():
     advisor, c = RuleAdvisor(), Consultation()
     run(advisor, c)
-    text = said(run(advisor, c, "Bonjour, je voudrais un conseil."))
+    text = said(run(advisor, c, "Our thing is purple and very nice."))
     assert "couldn't pick out specific facts" in text
+    assert "**Question 1.**" in text and pending(c) == "goals"
+
+
+def test_another_language_is_named_and_the_interview_goes_on():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    text = said(run(advisor, c, "Bonjour, je voudrais un conseil pour notre assistant."))
+    assert "looks like French" in text and "English phrasings only" in text and "--model" in text
     assert "**Question 1.**" in text and pending(c) == "goals"
 
 

@@ -2,7 +2,10 @@
 
 The answer streams to stdout, tool activity and notices to stderr, so
 `ft-advisor ask ... > answer.md` keeps only the answer. `--json` prints one object
-instead: answer, tool_calls (name, arguments, result or error), profile, usage.
+instead: answer, tool_calls (name, arguments, result or error), profile, usage, and the
+offline reader's reading of the question: facts (each with the words it came from),
+unread (numbers it could not attribute), contradictions, language and assumed (the
+decisive inputs the costs defaulted).
 
 With no model configured (no --model, FT_ADVISOR_MODEL or [llm] model) the question
 is answered by the offline rule-only advisor, as in the app; stderr says so. The
@@ -116,7 +119,13 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
     if for_stdout and answer and not "".join(answer).endswith("\n"):
         sys.stdout.write("\n")
     if as_json:
+        from agent.language import detect_language
+        from agent.rule_advisor import reading
         from agent.storage import scrub
+
+        # The offline interview keeps its reading; another advisor's facts are in `profile`.
+        read = reading(c) if session.mode == "offline" else {
+            "facts": [], "unread": [], "contradictions": [], "language": detect_language(question), "assumed": []}
 
         calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
                  for call in c.tool_calls]
@@ -133,6 +142,7 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
             "consultation_id": c.id,
             "interrupted": interrupted,
             "error": failure.text if failure is not None else None,
+            **read,
         }), sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     elif c.usage.prompt_tokens or c.usage.completion_tokens:
