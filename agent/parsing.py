@@ -314,6 +314,14 @@ _NEED = re.compile(
     r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|afford|care|prefer\w*|like|not just|not only)\b")
 
 
+# After the named thing, only words that say it must be so or fails: "contracts must
+# follow our template", "the JSON breaks"; not "contracts need review".
+_NEED_AFTER = re.compile(
+    r"\b(?:must|should|has to|have to|needs? to (?:be|follow|match|look|sound)|follow\w*|match\w*|break\w*"
+    r"|broken|fail\w*|invalid|wrong|consistent\w*|exact\w*|strict\w*|unacceptable|garbl\w*|mangl\w*|off|bad"
+    r"|is not (?:right|valid|consistent)|does not (?:parse|validate|match))\b")
+
+
 def _expressed(goal: str, clause: str, match: re.Match[str]) -> bool:
     """Whether a match is a need: a strong phrasing, or a weak one beside a need word."""
     if _GOAL_STRONG_RE.get(goal) and _GOAL_STRONG_RE[goal].match(clause, match.start()):
@@ -321,7 +329,7 @@ def _expressed(goal: str, clause: str, match: re.Match[str]) -> bool:
     start, end = match.start(), match.end()
     before = _PHRASE_BREAK.split(clause[max(0, start - 60): start])[-1]
     after = re.split(r",|;|:|\b(?:and|but|so|while|because|since)\b", clause[end: end + 60])[0]
-    return bool(_NEED.search(before) or _NEED.search(after))
+    return bool(_NEED.search(before) or _NEED_AFTER.search(after))
 
 
 # "The bot does not understand our products", "it doesn't sound like us": a negation
@@ -516,15 +524,19 @@ def _knowledge_changes(clause: str) -> tuple[str, int, int] | None:
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<cur>\$|usd ?|us\$|eur ?|€|£)?(?P<num>[0-9]{1,3}(?: [0-9]{3}){1,4}(?![0-9.,])"
     r"|[0-9]{1,15}(?:[,_][0-9]{3}){0,5}(?:\.[0-9]{1,6})?)"
-    r"(?:(?: ?|-)(?P<word>hundred|thousand|grand|million|billion|trillion)|(?P<suf>k|mm|mn|m|bn|b|t)"
+    r"(?:(?: ?|-)(?P<word>hundred|thousand|grand|millions?|billions?|trillion|millones|millionen|milliards?|mio|mil)"
+    r"|(?P<suf>k|mm|mn|m|bn|b|t)"
     r"|(?P<pct>%))?(?![a-z0-9])")
-_MULT = {"hundred": 1e2, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "mm": 1e6,
-         "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_MULT = {"hundred": 1e2, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3,
+         "m": 1e6, "mm": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12,
+         # as other languages write them ("2 millions de requêtes", "20 mil consultas")
+         "millions": 1e6, "billions": 1e9, "millones": 1e6, "millionen": 1e6, "milliard": 1e9, "milliards": 1e9,
+         "mio": 1e6, "mil": 1e3}
 
 # Written examples that are not called examples: "40k of his emails and replies",
 # "12k transcripts". Read as examples only without a period ("12k emails a month" is traffic).
 _LOOSE_EXAMPLES = re.compile(r"^\W{0,3}(?:of (?:his|her|their|our|the|my) )?(?:[a-z]+ ){0,2}?"
-                             r"(?:emails|replies|transcripts|letters|articles|posts|documents|write-?ups)\b")
+                             r"(?:emails|replies|transcripts|letters|articles|posts|write-?ups)\b")
 _EXAMPLE_WORDS = re.compile(r"^\W{0,3}(?:[a-z]+\W{1,3}){0,3}?(?:labeled|annotated|training|gold)? ?"
                             r"(?:examples?|samples?|pairs|annotations|demonstrations|labeled)\b")
 _EXAMPLE_BEFORE = re.compile(r"(?:labeled|annotated|training) (?:examples?|data|samples?|pairs)"
@@ -682,11 +694,14 @@ def _period_factor(m: re.Match[str]) -> float:
     return _RATE_FACTOR.get(word, 1.0)
 
 
+_AMBIGUOUS_DOT = re.compile(r"[$€£]?\d{1,3}\.\d{3}")
+
+
 def _numbers(c: _Clause, sizes: list[float]) -> None:
     clause = c.text
     for q in quantities(clause):
-        if c.is_used(q):
-            continue
+        if c.is_used(q) or (not q.suffix and _AMBIGUOUS_DOT.fullmatch(clause[q.start:q.end])):
+            continue  # "1.500" in a text that writes decimal dots: 1.5 or 1500? Listed as unread.
         after = clause[q.end: q.end + 80]
         before = clause[max(0, q.start - 60): q.start]
         if q.currency or _MONEY_WORDS.match(after) or _BUDGET_BEFORE.search(before) or _BUDGET_AFTER.match(after):
