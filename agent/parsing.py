@@ -215,7 +215,7 @@ def words_to_numbers(text: str) -> str:
     return _NUMBER_WORDS.sub(convert, text)
 
 
-_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?=\s|$)|[;\n]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?=\s|$)|[;\n]|\b(?:but|however|whereas|although)\b")
 
 
 def clauses(text: str) -> list[str]:
@@ -442,6 +442,10 @@ _DEPLOYMENT = (
                            r"|smartphones?|tablets?)|runs? (?:locally|offline) on|in the (?:app|browser) offline"
                            r"|edge devices?")),
 )
+# Cheap first looks: most clauses name no hosting and no technique tried.
+_DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
+                              r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
+                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction")
 _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
 
 # "our JSON breaks 3% of the time", "1 in 20 answers is wrong", "we need under 1%".
@@ -451,6 +455,9 @@ _TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to ge
                            r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to))\b")
 _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
 _ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
+
+_TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
+                        r"|woman)|research)\b")
 
 _QUALITY = (
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor(?: quality)?|inconsistent|unclean|unreliable) "
@@ -599,6 +606,7 @@ _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
 _OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*)\b")
 _PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries)\b")
 _TRIED_VERB = r"(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|iterated on)"
+_TRIED_HINT = re.compile(r"\b" + _TRIED_VERB)
 _TRIED = tuple((_matcher(_TRIED_VERB + r" (?:\w+\W{1,2}){0,4}?(?:" + words + r")"), value) for words, value in (
     (r"rag|retrieval|vector (?:search|database|db)|embeddings? search", "rag"),
     (r"prompt engineering|prompting|better prompts|prompts|system prompts?", "prompt_engineering"),
@@ -1015,7 +1023,7 @@ def _settle(readings: dict[str, list[tuple[Any, str, bool]]], out: Extraction) -
 
 
 #: Up to this length the words of a fact are shown as written (aligning costs O(n·m)).
-_ALIGN_CHARS = 4000
+_ALIGN_CHARS = 20_000
 
 
 def as_written(words: str, raw: str) -> str:
@@ -1023,10 +1031,20 @@ def as_written(words: str, raw: str) -> str:
     "5000 labeled examples" -> "5.000 labelled examples"."""
     if not words:
         return words
-    found = fuzz.partial_ratio_alignment(words, raw.lower(), score_cutoff=60)
+    lowered = raw.lower()
+    # Align within a window around a word of the phrase found as written (alignment costs
+    # O(n·m)); a phrase whose words were all rewritten is aligned against the whole text.
+    offset, window = 0, lowered
+    for anchor in sorted(set(words.split()), key=len, reverse=True):
+        pos = lowered.find(anchor) if len(anchor) >= 3 else -1
+        if pos >= 0:
+            offset = max(0, pos - len(words) - 24)
+            window = lowered[offset: pos + len(words) + 24]
+            break
+    found = fuzz.partial_ratio_alignment(words, window, score_cutoff=60)
     if found is None:
         return words
-    start, end = found.dest_start, found.dest_end
+    start, end = found.dest_start + offset, found.dest_end + offset
     while start > 0 and (raw[start - 1].isalnum() or (raw[start - 1] in ".,' $€" and start > 1
                                                       and raw[start - 2].isdigit() and raw[start].isdigit())):
         start -= 1
@@ -1063,7 +1081,7 @@ def _simple_facts(c: _Clause) -> None:
     if m := _LABELS_NONE.search(clause):
         c.put("labeled_examples", 0, m.start(), m.end())
     deployment = None
-    for value, pattern in _DEPLOYMENT:
+    for value, pattern in _DEPLOYMENT if _DEPLOYMENT_HINT.search(clause) else ():
         for m in pattern.finditer(clause):
             if not _negated(clause[: m.start()]) or value != "any":
                 deployment = (value, m)
@@ -1076,7 +1094,7 @@ def _simple_facts(c: _Clause) -> None:
         for m in _PROPRIETARY_FALSE.finditer(clause):
             if not _negated(clause[: m.start()]):
                 c.put("proprietary_data", False, m.start(), m.end())
-    for pattern, value in _TEAM:
+    for pattern, value in _TEAM if _TEAM_HINT.search(clause) else ():
         if m := pattern.search(clause):
             c.put("ml_team", value, m.start(), m.end())
             break
@@ -1096,7 +1114,7 @@ def _simple_facts(c: _Clause) -> None:
         c.put("data_quality", quality[0], quality[1].start(), quality[1].end())
     tried: list[str] = []
     first = None
-    for pattern, value in _TRIED:
+    for pattern, value in _TRIED if _TRIED_HINT.search(clause) else ():
         m = pattern.search(clause)
         if m and not _negated(clause[: m.start()]):
             tried.append(value)
