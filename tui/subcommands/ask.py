@@ -52,6 +52,8 @@ def _short(value: Any, limit: int = 160) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred, here and below: the CLI imports every sub-command to build its parser,
+    # and only the one that runs should load the agent
     import asyncio
 
     from tools.errors import InputError
