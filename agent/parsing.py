@@ -742,20 +742,8 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             c.notes.append(f"requests_per_month: read {_fmt(q.value)} as per month (no period given)")
             c.use(q.start, q.end)
             continue
-        tokens = _TOKEN_WORDS.match(after)
-        if tokens:
-            # The nearest context word before the number decides, else the first after it.
-            qualifier = tokens[1] or ""
-            near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
-            near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
-            near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]
-            near += [(m.end(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(before[-40:])]
-            if not near:
-                near = [(-m.start(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(after[:40])]
-                near += [(-m.start(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(after[:40])]
-            if near and not _RATE.match(after):
-                c.put(max(near)[1], max(1, int(q.value)), q.start, q.end + tokens.end())
-                c.use(q.start, q.end)
+        if _TOKEN_WORDS.match(after):
+            _tokens(c, q, before, after)
             continue
         team = _TEAM_WORDS.match(after)
         if team:
@@ -789,6 +777,23 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             if 1e8 <= q.value <= 5e12:
                 sizes.append(q.value)
                 c.use(q.start, q.end)
+
+
+def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
+    """A token count: of the prompt or of the answer, by the nearest context word before
+    the number, else the first after it."""
+    tokens = _TOKEN_WORDS.match(after)
+    qualifier = tokens[1] or ""
+    near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
+    near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
+    near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]
+    near += [(m.end(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(before[-40:])]
+    if not near:
+        near = [(-m.start(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(after[:40])]
+        near += [(-m.start(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(after[:40])]
+    if near and not _RATE.match(after):
+        c.put(max(near)[1], max(1, int(q.value)), q.start, q.end + tokens.end())
+        c.use(q.start, q.end)
 
 
 def _failure_rates(c: _Clause) -> None:

@@ -121,32 +121,7 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
     if for_stdout and answer and not "".join(answer).endswith("\n"):
         sys.stdout.write("\n")
     if as_json:
-        from agent.language import detect_language
-        from agent.rule_advisor import reading
-        from agent.storage import scrub
-
-        # The offline interview keeps its reading; another advisor's facts are in `profile`.
-        read = reading(c) if session.mode == "offline" else {
-            "facts": [], "unread": [], "contradictions": [], "language": detect_language(question), "assumed": []}
-
-        calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
-                 for call in c.tool_calls]
-        # Like a saved consultation, the printed object never carries a key.
-        json.dump(scrub({
-            "answer": "".join(answer),
-            "mode": session.mode,
-            "model": session.label,
-            "tool_calls": calls,
-            "profile": c.profile,
-            "recommendation": c.recommendation,
-            "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
-                      "cost_usd": c.usage.cost_usd},
-            "consultation_id": c.id,
-            "interrupted": interrupted,
-            "error": failure.text if failure is not None else None,
-            **read,
-        }), sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        _print_json(session, question, "".join(answer), interrupted, failure)
     elif c.usage.prompt_tokens or c.usage.completion_tokens:
         cost = f", {fmt_usd(c.usage.cost_usd)}" if c.usage.cost_usd is not None else " (cost unknown: the model " \
             "is not in litellm's price map)"
@@ -158,3 +133,33 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
         _err(f"ft-advisor ask: error: {reason}")
         return EXIT_PROVIDER
     return 0
+
+
+def _print_json(session: Any, question: str, answer: str, interrupted: bool, failure: Any) -> None:
+    """The one JSON object of `ask --json`, with the offline reader's reading."""
+    from agent.language import detect_language
+    from agent.rule_advisor import reading
+    from agent.storage import scrub
+
+    c = session.consultation
+    # The offline interview keeps its reading; another advisor's facts are in `profile`.
+    read = reading(c) if session.mode == "offline" else {
+        "facts": [], "unread": [], "contradictions": [], "language": detect_language(question), "assumed": []}
+    calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
+             for call in c.tool_calls]
+    # Like a saved consultation, the printed object never carries a key.
+    json.dump(scrub({
+        "answer": answer,
+        "mode": session.mode,
+        "model": session.label,
+        "tool_calls": calls,
+        "profile": c.profile,
+        "recommendation": c.recommendation,
+        "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
+                  "cost_usd": c.usage.cost_usd},
+        "consultation_id": c.id,
+        "interrupted": interrupted,
+        "error": failure.text if failure is not None else None,
+        **read,
+    }), sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
