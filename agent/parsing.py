@@ -4,7 +4,13 @@ text, and answers to the offline interview's questions.
 Everything here is linear in the length of the text: the input is cleaned and capped
 first, every pattern is a flat alternation with bounded repeats (no nested quantifiers
 that could backtrack catastrophically), and model names are found with plain substring
-search. Only English phrasings are recognised; anything else simply yields no facts.
+search. Only English phrasings are recognised; in another language (agent/language.py)
+only language-neutral facts are read: figures with units or period words, currency
+amounts, model names. Typos in fact words are put right first (agent/typos.py).
+
+Nothing is guessed silently: every fact carries the words it came from (`Fact.text`),
+a number no field claims is listed (`Extraction.unread`), and a field stated twice with
+different values is left out and listed (`Extraction.contradictions`).
 """
 from __future__ import annotations
 
@@ -18,13 +24,12 @@ from agent.language import detect_language
 from agent.typos import fix_typos
 from rapidfuzz import fuzz
 from tools.catalog.catalog import get_catalog
+from tools.decision.vocabulary import GOALS
 from tools.units import fmt_count
 
 #: Text beyond this is ignored (a note says so): bounds the work on a huge paste.
 MAX_CHARS = 200_000
 
-GOALS = ("accuracy", "hallucinations", "business_context", "reasoning", "domain_knowledge",
-         "output_format", "jargon", "style")
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=Tru
 # A run of number words ("fifty thousand", "two hundred and fifty", "twenty-five"),
 # bounded so it stays linear.
 _NUMBER_WORDS = re.compile(rf"(?<![0-9] )(?<![0-9])\b(?:{_NUMBER_WORD})(?:(?:[ -]|\s+and\s+)(?:{_NUMBER_WORD})){{0,12}}\b")
+_ANY_NUMBER_WORD = re.compile(r"\b(?:" + _NUMBER_WORD + r"|thousands|hundreds|dozens?|half)\b")
 _NUMBER_WORDS_SET = frozenset([*_UNITS, *_TENS, *_SCALES, "half", "couple", "few", "several", "dozen", "dozens"])
 _HALF = re.compile(r"\b(?:half a|a half) (million|billion|thousand)\b")
 
@@ -188,6 +194,8 @@ def _word_value(words: list[str]) -> int:
 
 def numbers_in_words(text: str) -> str:
     """Vague quantities ("a few hundred") then exact ones ("fifty thousand") as digits."""
+    if not _ANY_NUMBER_WORD.search(text):
+        return text
     for pattern, digits in _WORD_NUMBERS:
         text = pattern.sub(digits, text)
     return words_to_numbers(text)
