@@ -29,7 +29,7 @@ def fast_retries(monkeypatch):
 def test_ask_mock_streams_answer_and_tool_activity(capsys):
     assert main(["ask", "--mock", "Our bot must sound like our founder; 20k labelled examples, 1M requests a month"]) == 0
     out, err = capsys.readouterr()
-    assert "Recommendation: LoRA fine-tune" in out and "GPU-hours" in out
+    assert "Recommendation: LoRA fine-tuning" in out and "GPU-hours" in out
     assert re.search(r"confidence \d{1,3}%", out), out  # a share reads as a percentage
     assert re.search(r"usage: [0-9,]+ prompt \+ [0-9,]+ completion tokens", err)  # the consultation's own cost
     assert "→ update_profile(" in err and "✓ estimate_training" in err
