@@ -26,7 +26,8 @@ from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA, _expected, va
 from tools.decision.report import build_report
 from tools.decision.scaffold import build_prompt_scaffold
 from tools.errors import InputError
-from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, flag, validate_args
+from tools.files import write_text
+from tools.registry import add_flags, all_tools, args_from_flags, by_cli_name, call, flag
 from tools.units import parse_quantity
 
 
@@ -47,7 +48,7 @@ COMMANDS = {
     "estimate": "one cost model: /estimate KIND [--flags] (KIND --help lists its flags)",
     "compare": "prompt engineering, RAG, LoRA and a full fine-tune side by side over time [--flags]",
     "prompt": "a structured prompt scaffold for this case",
-    "report": "write the Markdown report: /report [PATH]",
+    "report": "write the Markdown report: /report [PATH] (PATH! replaces an existing file)",
     "profile": "show the case profile",
     "set": "set a profile field: /set FIELD=VALUE (an empty VALUE clears it)",
     "reset": "forget this case and start over",
@@ -294,15 +295,13 @@ def run_tool(tool: Any, session: Session, flags: dict[str, Any], reply: _Reply) 
     record: dict[str, Any] = {"id": call_id, "name": tool.name, "arguments": dict(args), "source": "command"}
     session.consultation.tool_calls.append(record)
     try:
-        values = validate_args(tool, args)
-        result = tool.func(**values)
+        data = call(tool.name, args)
     except InputError as exc:
         # A profile value the tool rejects is named by its flag, so the user can override it.
         label = flag(exc.field) if exc.field in tool.schema.get("properties", {}) else exc.field
         record["error"] = exc.message(label)
         reply.before.append(ToolResult(call_id, tool.name, error=record["error"]))
         raise InputError(label, exc.expected, exc.got, exc.suggestions) from None
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     data = json.loads(json.dumps(data, default=str))
     record["result"] = data
     reply.before.append(ToolResult(call_id, tool.name, result=data))
@@ -365,17 +364,13 @@ def _report(rest: str, session: Session, reply: _Reply) -> None:
         target = shlex.split(rest)[0] if rest.strip() else f"ft-advisor-report-{c.id}.md"
     except ValueError as exc:
         raise InputError("PATH", f"a file path ({exc})") from None
-    path = Path(target).expanduser()
+    # `/report PATH!` replaces an existing file; without the "!" it is refused.
+    force = target.endswith("!") and len(target) > 1
+    path = Path(target[:-1] if force else target).expanduser()
     if path.is_dir():
         path = path / f"ft-advisor-report-{c.id}.md"
     markdown = build_report(c.profile)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(markdown, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise InputError("PATH", "a writable file path", str(path) + f" ({exc.strerror or exc})") from None
+    path = write_text(path, markdown, "PATH", overwrite=force, make_parents=True)
     reply.parts.append(f"Report written to `{path.resolve()}` ({len(markdown):,} characters).")
 
 

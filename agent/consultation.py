@@ -41,17 +41,22 @@ class Consultation:
     #: Advisor-private state that must survive a restart (e.g. the offline
     #: interview's pending question).
     state: dict[str, Any] = field(default_factory=dict)
+    #: Which version of the file this object was read from or last wrote (inode, size,
+    #: mtime), so the store notices another process's write in between. Not stored.
+    on_disk: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     def touch(self) -> None:
         self.updated = _now()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, **asdict(self)}
+        data = asdict(self)
+        data.pop("on_disk", None)
+        return {"schema_version": SCHEMA_VERSION, **data}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Consultation":
         data = dict(data)
         data.pop("schema_version", None)
         usage = Usage(**data.pop("usage", {}) or {})
-        known = {f for f in cls.__dataclass_fields__}
+        known = {f for f in cls.__dataclass_fields__} - {"on_disk"}
         return cls(usage=usage, **{k: v for k, v in data.items() if k in known})

@@ -19,6 +19,7 @@ from agent.consultation import Consultation
 from agent.events import (Error, Event, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall,
                           ToolResult, TurnDone)
 from agent.provider import Completion, Provider, ProviderFailure, RetryPolicy
+from tools import safe_json
 from tools.errors import InputError
 
 UPDATE_PROFILE = "update_profile"
@@ -214,11 +215,10 @@ class LLMAdvisor:
         result: dict[str, Any] | None = None
         events: list[Event] = []
         try:
-            args = json.loads(raw) if raw and raw.strip() else {}
-        except json.JSONDecodeError as exc:
+            args = safe_json.loads(raw, "arguments") if raw and raw.strip() else {}  # bounded
+        except InputError as exc:
             args = {"_raw": raw[:2000]}
-            error = (f"the arguments are not valid JSON ({exc.msg} at character {exc.pos}); "
-                     f"call {name} again with a JSON object")
+            error = f"the arguments are not valid JSON ({exc.message()}); call {name} again with a JSON object"
         else:
             if not isinstance(args, dict):
                 error, args = f"the arguments must be a JSON object, got {type(args).__name__}", {"_raw": args}
@@ -244,11 +244,9 @@ class LLMAdvisor:
                     c.recommendation = result
                     events = [*events, Recommendation(result)]
                 else:
-                    from tools.registry import get_tool, validate_args
+                    from tools.registry import call
 
-                    tool = get_tool(name)
-                    value = tool.func(**validate_args(tool, args))
-                    result = value.to_dict() if hasattr(value, "to_dict") else value
+                    result = call(name, args)
             except InputError as exc:
                 error = f"invalid arguments: {exc.message()}. Fix them and call {name} again."
             except Exception as exc:  # a tool bug: the model may work around it; the user sees it

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any, AsyncIterator
 
 from agent import commands
 from agent.advisor import Advisor
 from agent.consultation import Consultation
-from agent.events import Error, Event, Notice, TextDelta, TurnDone
+from agent.events import Error, Event, Notice, TextDelta, ToolCall, ToolResult, TurnDone
 from agent.llm import LLMAdvisor
 from agent.mock import demo_advisor
 from agent.rule_advisor import RuleAdvisor
 from agent.settings import LLMSettings, resolve
 from agent.storage import ConsultationStore
+from tools.secrets import scrub
+from tools.text import neutralise
 
 DEFAULT_TITLE = "New consultation"
 INTERRUPTED = "_(interrupted)_"
@@ -39,6 +42,30 @@ def make_title(text: str, limit: int = 60) -> str:
         return line or DEFAULT_TITLE
     cut = line[: limit - 1].rsplit(" ", 1)[0] if " " in line[: limit - 1] else line[: limit - 1]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def _neutralised(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, dict):
+        return {k: _neutralised(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(v) for v in value]
+    return value
+
+
+def displayable(event: Event) -> Event:
+    """An advisor's event with no terminal control in its text and no key: a model's
+    escape sequences (clipboard writes, screen clears, titles) and an echoed key never
+    reach a front end (a key split across deltas is caught by the CLI's writer)."""
+    if isinstance(event, TextDelta | Notice | Error):
+        text = scrub(neutralise(event.text))
+        return event if text == event.text else replace(event, text=text)
+    if isinstance(event, ToolCall):
+        return replace(event, arguments=scrub(_neutralised(event.arguments)))
+    if isinstance(event, ToolResult) and event.error:
+        return replace(event, error=scrub(neutralise(event.error)))
+    return event
 
 
 def rule_advisor(*, one_shot: bool = False) -> Advisor:
@@ -114,6 +141,11 @@ class Session:
         c.touch()
         self.store.save(c, durable=durable)
 
+    def store_notices(self) -> list[Notice]:
+        """What the store has to tell (a conflict, a store that cannot be written, a
+        file skipped or repaired), once each."""
+        return [Notice(text, kind="warning") for text in self.store.take_notices()]
+
     def go_offline(self, reason: str) -> Notice:
         """Switch to the rule-only advisor; the returned notice says why."""
         self.advisor = rule_advisor(one_shot=True) if self.one_shot else rule_advisor()
@@ -139,6 +171,8 @@ class Session:
     async def opening(self) -> AsyncIterator[Event]:
         """The advisor's first message for a new consultation; for a resumed one, a
         notice (the history is in `consultation.messages`)."""
+        for notice in self.store_notices():  # a skipped file, a repaired profile
+            yield notice
         if self.consultation.messages:
             count = sum(1 for m in self.consultation.messages if m.get("role") in ("user", "assistant")
                         and m.get("content"))
@@ -192,9 +226,12 @@ class Session:
                         self.save(durable=False, consultation=c)
                         saved = len(c.messages)
                         partial = []
+                        for notice in self.store_notices():
+                            yield notice
                     if isinstance(event, TurnDone):
                         interrupted = interrupted or event.interrupted
                         continue  # ours comes last, after the save
+                    event = displayable(event)
                     if isinstance(event, TextDelta):
                         partial.append(event.text)
                         streamed = True
@@ -223,6 +260,8 @@ class Session:
             if partial and len(c.messages) == saved and self._keep_partial(c, text, partial, start):
                 interrupted = True
             self.save(consultation=c)
+            for notice in self.store_notices():
+                yield notice
             finished = True
             yield TurnDone(interrupted=interrupted)
         finally:

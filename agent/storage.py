@@ -1,44 +1,44 @@
 """Consultations on disk: one JSON file per consultation, written atomically.
 
 The data directory is FT_ADVISOR_DATA_DIR, else the platform's user data directory
-(platformdirs) / "consultations". Every write goes to a temporary file in the same
-directory, is fsynced and then renamed over the old file, so a killed process leaves
-either the previous version or the new one, never half a file. Anything that looks
-like a secret is scrubbed before it reaches the disk.
+(platformdirs) / "consultations". Every write goes through tools/files.py (a random
+temporary file in the same directory, fsynced, then renamed over the old file), so a
+killed process leaves either the previous version or the new one, never half a file.
+Anything that looks like a secret is scrubbed before it reaches the disk.
+
+Every file is untrusted when read: bounded (tools/safe_json.py) and checked against
+the shape the advisors rely on; a bad file is skipped with a notice, never blocks the
+others and is never overwritten. Concurrent writers are detected (the file's identity
+is checked under a lock before each write): the second saves under a new id.
 """
 from __future__ import annotations
 
+import difflib
 import json
+import math
 import os
 import re
-import tempfile
-from dataclasses import dataclass
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from agent.consultation import SCHEMA_VERSION, Consultation
+from tools.decision.profile import validate_profile
 from tools.errors import InputError
+from tools.files import write_text
+from tools.safe_json import MAX_STORE_BYTES, loads, read_file
+from tools.secrets import REDACTED, SECRET_PREFIXES, known_secrets, register_secret, scrub  # noqa: F401
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock
+    fcntl = None  # type: ignore[assignment]
 
 #: Consultation ids become file names: keep them to a safe alphabet (no paths).
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-#: Values that look like credentials, whatever field they hide in: OpenAI/Anthropic
-#: style keys, Google keys, Groq/HF tokens, AWS key ids, bearer tokens.
-_SECRET = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{16,}"
-    r"|AIza[0-9A-Za-z_\-]{30,}"
-    r"|gsk_[A-Za-z0-9]{20,}"
-    r"|hf_[A-Za-z0-9]{20,}"
-    r"|AKIA[0-9A-Z]{16}"
-    r"|xai-[A-Za-z0-9]{20,}"
-    r"|(?i:bearer)\s+[A-Za-z0-9._\-]{16,})"
-)
-#: Dict keys whose values are dropped whatever they contain.
-_SECRET_KEYS = re.compile(r"(?i)(api[_-]?key|secret|password|authorization|access[_-]?token)")
-#: Environment variables whose values are secrets and must never be written.
-_SECRET_ENV = re.compile(r"(?i)(_API_KEY|_SECRET|_TOKEN|_PASSWORD)$")
-REDACTED = "[redacted]"
-
 
 def default_directory() -> Path:
     env = os.environ.get("FT_ADVISOR_DATA_DIR")
@@ -47,42 +47,6 @@ def default_directory() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("ft-advisor") / "consultations"
-
-
-#: Secrets known to this process that live outside the environment (the config
-#: file's `[llm] api_key`): scrubbed like the environment's.
-_KNOWN_SECRETS: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Scrub `value` wherever it appears, from now on (short values are ignored: they
-    would redact ordinary words)."""
-    if isinstance(value, str) and len(value) >= 8:
-        _KNOWN_SECRETS.add(value)
-
-
-def _env_secrets() -> list[str]:
-    # Short values would redact ordinary words; real keys are long.
-    return [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8] + sorted(_KNOWN_SECRETS)
-
-
-def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
-    """A copy of `value` with key-like strings and secret-named fields redacted."""
-    secrets = _env_secrets() if env_secrets is None else env_secrets
-    if isinstance(value, dict):
-        return {k: (REDACTED if isinstance(k, str) and _SECRET_KEYS.search(k) and v not in (None, "")
-                    else scrub(v, secrets))
-                for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(v, secrets) for v in value]
-    if isinstance(value, str):
-        if len(value) < 8:  # shorter than any secret we look for
-            return value
-        for secret in secrets:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        return _SECRET.sub(REDACTED, value) if len(value) >= 16 else value
-    return value
 
 
 @dataclass(frozen=True)
@@ -99,13 +63,16 @@ class Summary:
     label: str
     messages: int
     path: Path
+    #: Why the file cannot be read ("" when it can): an unreadable file is listed,
+    #: marked, never resumed, never overwritten.
+    error: str = ""
 
 
 def _shallow_dict(c: Consultation) -> dict[str, Any]:
-    from dataclasses import asdict, fields
-
     out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     for f in fields(c):
+        if f.name == "on_disk":
+            continue
         value = getattr(c, f.name)
         out[f.name] = asdict(value) if f.name == "usage" else value
     return out
@@ -118,11 +85,106 @@ def _mtime(path: Path) -> int:
         return 0
 
 
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """Which version of a file is on disk: every save renames a new inode over it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _iso(ns: int) -> str:
+    return datetime.fromtimestamp(ns / 1e9, timezone.utc).isoformat(timespec="seconds")
+
+
+def _type(value: Any) -> str:
+    return {dict: "object", list: "list", str: "text", bool: "boolean", type(None): "null"}.get(
+        type(value), type(value).__name__)
+
+
+def check_consultation(data: Any) -> None:
+    """InputError naming the first field of a consultation file that does not have the
+    shape the advisors rely on (what `Consultation.from_dict` would otherwise trip on
+    later, mid-conversation)."""
+    if not isinstance(data, dict):
+        raise InputError("$", "a JSON object", _type(data))
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InputError("schema_version", "an integer", version)
+    if version > SCHEMA_VERSION:
+        raise InputError("schema_version", f"<= {SCHEMA_VERSION} (written by a newer ft-advisor)", version)
+    for key in ("id", "title", "created", "updated"):
+        if key in data and not isinstance(data[key], str):
+            raise InputError(key, "text", _type(data[key]))
+    for key in ("profile", "state"):
+        if not isinstance(data.get(key, {}), dict):
+            raise InputError(key, "an object", _type(data[key]))
+    if data.get("recommendation") is not None and not isinstance(data["recommendation"], dict):
+        raise InputError("recommendation", "an object or null", _type(data["recommendation"]))
+    for key in ("messages", "tool_calls"):
+        items = data.get(key, [])
+        if not isinstance(items, list):
+            raise InputError(key, "a list", _type(items))
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise InputError(f"{key}[{i}]", "an object", _type(item))
+    for i, m in enumerate(data.get("messages", [])):
+        if not isinstance(m.get("role"), str):
+            raise InputError(f"messages[{i}].role", "text", _type(m.get("role")))
+        if not isinstance(m.get("content"), str | list | None):
+            raise InputError(f"messages[{i}].content", "text or null", _type(m.get("content")))
+        if not isinstance(m.get("tool_calls", []), list):
+            raise InputError(f"messages[{i}].tool_calls", "a list", _type(m.get("tool_calls")))
+    usage = data.get("usage") or {}
+    if not isinstance(usage, dict):
+        raise InputError("usage", "an object", _type(usage))
+    for key, value in usage.items():
+        if key not in ("prompt_tokens", "completion_tokens", "cost_usd"):
+            raise InputError(f"usage.{key}", "prompt_tokens, completion_tokens or cost_usd")
+        if key != "cost_usd" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise InputError(f"usage.{key}", "a whole number >= 0", value)
+        if key == "cost_usd" and value is not None and not isinstance(value, int | float):
+            raise InputError("usage.cost_usd", "a number or null", value)
+
+
+def repair_profile(profile: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The profile with every field that fails validation dropped (NaN, a control
+    character, a model no longer in the catalog...), and one line per field dropped.
+    A consultation must never be stuck on a field no answer can fix."""
+    try:
+        validate_profile(profile)
+        return profile, []
+    except InputError:
+        pass
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in profile.items():
+        try:
+            validate_profile({key: value})
+        except InputError as exc:
+            dropped.append(exc.message())
+        else:
+            kept[key] = value
+    validate_profile(kept)  # still bad as a whole: refused (InputError), never stuck
+    return kept, dropped
+
+
 class ConsultationStore:
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory).expanduser() if directory else default_directory()
         #: Files `list()` could not read, as "name: reason" (shown, never fatal).
         self.problems: list[str] = []
+        #: One-line notices for the user (a repaired profile, a conflict, a store that
+        #: cannot be written); the session shows and clears them (`take_notices`).
+        self.notices: list[str] = []
+        #: Why the store cannot be written, once it failed: the consultation goes on in
+        #: memory (export still works), and the user was told once.
+        self.unwritable: str | None = None
+
+    def take_notices(self) -> list[str]:
+        out, self.notices = self.notices, []
+        return out
 
     # -- paths -------------------------------------------------------------------
     def path(self, consultation_id: str) -> Path:
@@ -131,55 +193,53 @@ class ConsultationStore:
         return self.directory / f"{consultation_id}.json"
 
     # -- write -------------------------------------------------------------------
-    def save(self, consultation: Consultation, durable: bool = True) -> Path:
-        """Write the consultation atomically (tmp file + rename). `durable` also
-        fsyncs, so the write survives a power cut, not only a killed process; the
-        session skips it for the saves inside a turn (fsync costs ~10 ms on a busy
-        disk) and does it at the end of every turn."""
-        target = self.path(consultation.id)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        created = not target.exists()
-        # scrub() builds a fresh copy anyway, so skip to_dict()'s deep copy (asdict):
-        # saving runs after every message and the tool results make it big.
-        data = scrub(_shallow_dict(consultation))
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-        fd, tmp = tempfile.mkstemp(prefix=f".{consultation.id}.", suffix=".tmp", dir=self.directory)
+    def save(self, consultation: Consultation, durable: bool = True) -> Path | None:
+        """Write the consultation atomically with the safe writer (random temp + rename).
+        `durable` also fsyncs, so the write survives a power cut, not only a killed
+        process; the session skips it for the saves inside a turn and does it at the end
+        of every turn.
+
+        Never raises for the disk: a store that cannot be written (read-only, full, a
+        file where the folder should be) gives one notice and None, and the
+        consultation goes on in memory. Another process that saved the same
+        consultation since this one read it is never overwritten: these turns go to a
+        new id, with a notice."""
+        if self.unwritable is not None:
+            return None
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-                if durable:
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        if created and durable:
-            # A new name must reach the disk too; later renames over it can at worst
-            # leave the previous version after a power cut, never a broken file.
-            self._sync_directory()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with _locked(self.directory):
+                target = self.path(consultation.id)
+                now = _identity(target)
+                if now is not None and now != consultation.on_disk:
+                    old = consultation.id
+                    consultation.id = uuid.uuid4().hex[:12]
+                    target = self.path(consultation.id)
+                    self.notices.append(
+                        f"Consultation {old} was saved by another ft-advisor since this one read it; "
+                        f"these turns are saved as {consultation.id}, so neither is lost.")
+                # scrub() builds a fresh copy anyway, so skip to_dict()'s deep copy (asdict):
+                # saving runs after every message and the tool results make it big.
+                text = json.dumps(scrub(_shallow_dict(consultation)), ensure_ascii=False,
+                                  separators=(",", ":"), default=str)
+                write_text(target, text, "consultation", overwrite=True, new_mode=0o600, durable=durable)
+                consultation.on_disk = _identity(target)
+        except (OSError, InputError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.unwritable = reason
+            self.notices.append(
+                f"Consultations cannot be saved in {self.directory} ({reason}): this one goes on in memory; "
+                "save it elsewhere with the export (Ctrl+S in the app) or /report PATH.")
+            return None
         return target
 
-    def _sync_directory(self) -> None:
-        # Makes the rename itself durable; not available on every platform.
-        try:
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
-
     def delete(self, consultation_id: str) -> bool:
-        """Remove a consultation; False if there was none with that id."""
+        """Remove a consultation; False if there was none with that id. A listed file
+        whose name is not a valid id (an unreadable row) can be removed too."""
+        listed = {p.stem: p for p in self.directory.glob("*.json")} if self.directory.is_dir() else {}
+        path = listed.get(consultation_id) if isinstance(consultation_id, str) else None
         try:
-            self.path(consultation_id).unlink()
+            (path or self.path(consultation_id)).unlink()
         except FileNotFoundError:
             return False
         return True
@@ -187,74 +247,115 @@ class ConsultationStore:
     # -- read --------------------------------------------------------------------
     @staticmethod
     def _read(path: Path) -> dict[str, Any]:
-        """The raw dict of one file, or InputError naming the file and the problem."""
+        """The checked dict of one file, or InputError naming the file and the problem.
+        Bounded like every untrusted input (size, depth, digits); NaN is let through
+        here and dropped by the profile repair."""
+        text = read_file(path, "consultation file", MAX_STORE_BYTES)
+        data = loads(text, path.name, max_bytes=MAX_STORE_BYTES, allow_nan=True)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(path), "a readable consultation file", type(exc).__name__) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"valid JSON (line {exc.lineno}: {exc.msg})") from None
-        if not isinstance(data, dict):
-            raise InputError(str(path), "a JSON object", type(data).__name__)
-        version = data.get("schema_version")
-        if not isinstance(version, int):
-            raise InputError(f"{path}: schema_version", "an integer", version)
-        if version > SCHEMA_VERSION:
-            raise InputError(f"{path}: schema_version",
-                             f"<= {SCHEMA_VERSION} (written by a newer ft-advisor)", version)
-        if not isinstance(data.get("messages", []), list) or not isinstance(data.get("profile", {}), dict):
-            raise InputError(str(path), "messages as a list and profile as an object")
+            check_consultation(data)
+        except InputError as exc:
+            raise InputError(f"{path.name}: {exc.field}", exc.expected, exc.got) from None
         return data
 
     def load(self, consultation_id: str) -> Consultation:
+        """The consultation saved as `consultation_id`.json, under that id whatever the
+        file says inside (a copied file is saved back to its own name, never over the
+        original). A profile field that fails validation is dropped, with a notice."""
         path = self.path(consultation_id)
         if not path.exists():
-            import difflib
-
-            ids = [p.stem for p in self.directory.glob("*.json")] if self.directory.exists() else []
+            ids = [p.stem for p in self.directory.glob("*.json")] if self.directory.is_dir() else []
             raise InputError("consultation", "the id of a saved consultation", consultation_id,
                              tuple(difflib.get_close_matches(consultation_id, ids, n=3, cutoff=0.5)))
+        seen = _identity(path)
         data = self._read(path)
         try:
-            return Consultation.from_dict(data)
+            profile, dropped = repair_profile(data.get("profile") or {})
+        except InputError as exc:
+            raise InputError(f"{path.name}: profile", f"a valid profile ({exc.message()})") from None
+        if dropped:
+            self.notices.append(f"{path.name}: dropped profile fields that are not valid: " + "; ".join(dropped))
+        data = {**data, "profile": profile, "id": consultation_id}
+        usage = data.get("usage") or {}
+        if isinstance(usage.get("cost_usd"), float) and not math.isfinite(usage["cost_usd"]):
+            data["usage"] = {**usage, "cost_usd": None}
+        try:
+            consultation = Consultation.from_dict(data)
         except (TypeError, ValueError) as exc:
             raise InputError(str(path), f"a consultation ({exc})") from None
+        consultation.on_disk = seen
+        return consultation
 
-    def list(self) -> list[Summary]:
+    def _summary(self, path: Path) -> Summary:
+        try:
+            self.path(path.stem)
+            data = self._read(path)
+        except InputError as exc:
+            return Summary(id=path.stem, title="(unreadable)", created="", updated=_iso(_mtime(path)),
+                           mode="", label="", messages=0, path=path, error=exc.message())
+        state = data.get("state") or {}
+        return Summary(
+            id=path.stem,
+            title=str(data.get("title") or "Untitled"),
+            created=str(data.get("created") or ""),
+            updated=str(data.get("updated") or ""),
+            mode=str(state.get("advisor_mode") or "offline"),
+            label=str(state.get("advisor_label") or ""),
+            messages=sum(1 for m in data.get("messages", [])
+                         if m.get("role") in ("user", "assistant") and m.get("content")),
+            path=path,
+        )
+
+    def list(self, include_unreadable: bool = False) -> list[Summary]:
         """Every readable consultation, most recently updated first. Unreadable files
-        are skipped and named in `self.problems`."""
+        are named in `self.problems`, and listed (with `error` set) when
+        `include_unreadable`."""
         self.problems = []
-        if not self.directory.exists():
+        if not self.directory.is_dir():
             return []
         out: list[Summary] = []
         for path in self.directory.glob("*.json"):
-            try:
-                data = self._read(path)
-                state = data.get("state") or {}
-                out.append(Summary(
-                    id=str(data.get("id") or path.stem),
-                    title=str(data.get("title") or "Untitled"),
-                    created=str(data.get("created") or ""),
-                    updated=str(data.get("updated") or ""),
-                    mode=str(state.get("advisor_mode") or "offline"),
-                    label=str(state.get("advisor_label") or ""),
-                    messages=sum(1 for m in data.get("messages", [])
-                                 if isinstance(m, dict) and m.get("role") in ("user", "assistant")
-                                 and m.get("content")),
-                    path=path,
-                ))
-            except InputError as exc:
-                got = f", got {exc.got!r}" if exc.got is not None else ""
-                self.problems.append(f"{path.name}: expected {exc.expected}{got}")
+            summary = self._summary(path)
+            if summary.error:
+                self.problems.append(f"{path.name}: {summary.error.removeprefix(path.name + ': ')}")
+                if not include_unreadable:
+                    continue
+            out.append(summary)
         # ISO timestamps sort as text (to the second); the file's mtime breaks ties.
         out.sort(key=lambda s: (s.updated, _mtime(s.path)), reverse=True)
         return out
 
     def latest(self) -> Consultation | None:
-        """The most recently updated readable consultation, or None."""
-        for summary in self.list():
-            try:
-                return self.load(summary.id)
-            except InputError:
-                continue
-        return None
+        """The most recently updated readable consultation, or None. Newer files that
+        cannot be read are skipped with a notice naming them, so `--resume last` never
+        silently starts over."""
+        skipped: list[str] = []
+        found: Consultation | None = None
+        for summary in self.list(include_unreadable=True):
+            if not summary.error:
+                try:
+                    found = self.load(summary.id)
+                    break
+                except InputError as exc:
+                    skipped.append(f"{summary.path.name} ({exc.message()})")
+                    continue
+            skipped.append(f"{summary.path.name} ({summary.error})")
+        if skipped:
+            then = f"resumed {found.id} instead" if found is not None else "started a new consultation"
+            self.notices.append(f"The latest consultation could not be read: {'; '.join(skipped[:3])}; {then}.")
+        return found
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the store folder while checking and replacing a file,
+    so two processes cannot both pass the "not changed since I read it" check."""
+    if fcntl is None:  # no flock (Windows): the identity check alone
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -1,73 +1,44 @@
-"""Every estimator registered once: a name, a description written for an LLM, a JSON
-Schema for its arguments, and the function. The CLI and the agent both call tools
-through here, so validation and error messages are the same everywhere."""
+"""Every tool, registered where it is defined (tools.contract's `@tool` decorator): a
+name, a description written for an LLM, a JSON Schema for its arguments built from shared
+fragments, and the function. `call` is the one path from arguments to a result for the
+LLM, the slash commands and the CLI, so validation and error messages are the same
+everywhere."""
 from __future__ import annotations
 
+import argparse
+import difflib
 import importlib
-from dataclasses import dataclass
 from typing import Any, Callable
 
+from tools.contract import REGISTRY, Tool
 from tools.errors import InputError
 from tools.units import parse_quantity
 
-# Modules that define a module-level ``TOOL`` (or ``TOOLS`` list). Imported lazily so
-# that `ft-advisor --help` pays for none of them.
-_MODULES = (
-    "tools.estimators.training",
-    "tools.estimators.memory",
-    "tools.estimators.api_finetune",
-    "tools.estimators.inference",
-    "tools.estimators.data_prep",
-    "tools.estimators.maintenance",
-    "tools.estimators.rag",
-    "tools.estimators.compare",
-    "tools.decision.decide",
-)
+__all__ = ["Tool", "all_tools", "get_tool", "by_cli_name", "validate_args", "call", "flag", "add_flags",
+           "args_from_flags"]
+
+#: What to import so that every tool has registered itself: the estimators package (each
+#: module registers its tool) and the decision. Imported on first use, not at the top:
+#: they import tools.contract to register, and `ft-advisor --help` needs none of them.
+_TOOL_MODULES = ("tools.estimators", "tools.decision.decide")
 
 
-@dataclass(frozen=True)
-class Tool:
-    name: str
-    description: str
-    schema: dict[str, Any]
-    func: Callable[..., Any]
-    #: Sub-command under `ft-advisor estimate`, or None for tools the CLI exposes elsewhere.
-    cli_name: str | None = None
-
-    def spec(self) -> dict[str, Any]:
-        """The OpenAI-style function spec the agent hands to the model."""
-        return {
-            "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": self.schema},
-        }
-
-
-_TOOLS: dict[str, Tool] | None = None
+#: The order tools are listed in (the CLI's KINDs, /estimate, the model's tool list):
+#: the cost of building first, then of running, then the sums and the decision.
+CLI_ORDER = ("training", "memory", "api-finetune", "inference", "data", "maintenance", "rag", "compare")
 
 
 def all_tools() -> dict[str, Tool]:
-    global _TOOLS
-    if _TOOLS is None:
-        found: dict[str, Tool] = {}
-        for module_name in _MODULES:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:  # not written yet; anything else is a real bug
-                    continue
-                raise
-            for tool in getattr(module, "TOOLS", ()) or (getattr(module, "TOOL", None),):
-                if tool is not None:
-                    found[tool.name] = tool
-        _TOOLS = found
-    return _TOOLS
+    """Every registered tool, in CLI_ORDER (tools without a CLI name last)."""
+    for module in _TOOL_MODULES:
+        importlib.import_module(module)  # a no-op after the first call
+    rank = {name: i for i, name in enumerate(CLI_ORDER)}
+    return dict(sorted(REGISTRY.items(), key=lambda kv: rank.get(kv[1].cli_name or "", len(rank))))
 
 
 def get_tool(name: str) -> Tool:
     tools = all_tools()
     if name not in tools:
-        import difflib
-
         raise InputError("tool", f"one of {', '.join(sorted(tools))}", name,
                          tuple(difflib.get_close_matches(name, tools, n=3)))
     return tools[name]
@@ -106,8 +77,6 @@ def _describe(error: Any) -> InputError:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = error.message.split("'")[1] if "'" in error.message else "?"
-        import difflib
-
         return InputError(extra, f"a known argument ({', '.join(allowed)})", None,
                           tuple(difflib.get_close_matches(extra, allowed, n=2)))
     field = ".".join(str(p) for p in path) or "arguments"
@@ -170,8 +139,6 @@ def flag(name: str) -> str:
 def add_flags(parser: Any, tool: Tool, describe: Callable[[str, dict[str, Any]], str] | None = None) -> None:
     """One flag per schema property on an argparse parser: booleans as --x/--no-x,
     everything else as a string the registry coerces later ("7b", "50k")."""
-    import argparse
-
     for prop, spec in tool.schema.get("properties", {}).items():
         kwargs: dict[str, Any] = {"dest": prop}
         if describe is not None:

@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from tui.subcommands import SUBCOMMANDS
+from tui.terminal import scrubbed_output
 
 EXIT_USAGE = 2
 
@@ -135,7 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return app_module.run(args)
     try:
-        return int(module.run(args) or 0)
+        if module.__name__ == "tui.subcommands.app":
+            return int(module.run(args) or 0)
+        # Every line a command prints, on stdout and stderr, passes the secret scrubber.
+        with scrubbed_output():
+            return int(module.run(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `ft-advisor ... | head`

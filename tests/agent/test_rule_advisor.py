@@ -48,23 +48,27 @@ ARTICLE_CASES = [
      "We are building a medical diagnostic AI trained on our proprietary patient datasets; public models "
      "don't have this knowledge. We have 80k labelled examples reviewed by clinicians, a strong ML team, "
      "and the knowledge rarely changes. Budget is $500k.", {}, "lora", True),
+    # A strict format is justified (the article's case) but starts with structured outputs:
+    # a fine-tune for the format only once enforcement was tried and still fails (issue 10).
     ("legal contracts in a strict format",
      "We draft legal contracts and compliance documents that must follow a strict output format.",
      {"labeled_examples": "20k", "data_quality": "high", "ml_team": "2", "budget_usd": "$150k",
-      "knowledge_changes": "rarely", "proprietary_data": "no"}, "lora", True),
+      "knowledge_changes": "rarely", "proprietary_data": "no"}, "prompt_engineering", True),
     ("the article's legal example, quoted",
      "Legal contracts and compliance documents where hallucinations are unacceptable: the output must follow "
      "our template exactly.",
      {"labeled_examples": "twenty thousand", "data_quality": "high", "ml_team": "two ML engineers",
       "budget_usd": "our budget is 150k", "knowledge_changes": "hardly ever", "proprietary_data": "no"},
-     "lora", True),
+     "prompt_engineering", True),
     ("protein-folding jargon",
      "Our researchers use protein-folding jargon and non-standard terminology that general models garble.",
      {"labeled_examples": "30k labelled pairs", "data_quality": "3", "ml_team": "a dedicated ML team",
       "budget_usd": "200k", "knowledge_changes": "1", "proprietary_data": "2"}, "lora", True),
+    # "At scale" now comes from the cost model: at 5M requests a month the style examples in
+    # each prompt cost a few hundred dollars a month, far less than a tuned model's upkeep.
     ("a founder's tone at scale",
      "We want our chatbot to sound like our founder, at scale: 5M requests a month. We have 40k examples "
-     "of his writing, high quality, an experienced ML team, $300k budget.", {}, "lora", True),
+     "of his writing, high quality, an experienced ML team, $300k budget.", {}, "prompt_engineering", False),
     ("accuracy -> RAG",
      "Our support bot's answers are often wrong. Our docs change weekly, we have no labelled data and no ML team.",
      {}, "rag", False),
@@ -346,10 +350,10 @@ def test_a_follow_up_that_keeps_the_strategy_is_short_not_the_whole_text_again()
 
 
 def test_a_follow_up_that_changes_the_strategy_shows_it_in_full():
-    advisor, c, _ = interview("We want our chatbot to sound like our founder.", {"proprietary_data": "no"})
+    advisor, c, _ = interview("Our researchers use protein-folding jargon that general models garble.",
+                              {"proprietary_data": "no"})
     before = c.recommendation["strategy"]
-    text = said(run(advisor, c, "we have 40k high-quality labelled examples, a strong ML team, 5M requests "
-                                "a month and a $300k budget"))
+    text = said(run(advisor, c, "we have no labelled examples and no ML team"))
     after = c.recommendation["strategy"]
     assert before != after
     assert "This changes the recommendation" in text and "## Recommendation:" in text and "### Why" in text

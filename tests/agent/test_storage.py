@@ -36,18 +36,20 @@ def test_save_load_round_trip(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 
 
-def test_save_replaces_atomically(tmp_path, monkeypatch):
+def test_a_failed_write_keeps_the_old_file_and_goes_on_in_memory(tmp_path, monkeypatch):
     store = ConsultationStore(tmp_path / "x")
     c = _consultation()
     store.save(c)
     c.title = "changed"
 
     def boom(*a, **k):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
-        store.save(c)
+    assert store.save(c) is None
+    [notice] = store.take_notices()
+    assert "No space left on device" in notice and "in memory" in notice
+    assert store.save(c) is None and store.take_notices() == []  # told once
     monkeypatch.undo()
     # The previous version is intact and the temporary file was removed.
     assert store.load(c.id).title == "Support bot"

@@ -163,3 +163,56 @@ def test_dedicated_only_flags_with_a_hosted_model_are_checked_and_said_to_be_ign
         estimate_inference(model="gpt-4o-mini", gpu="h1000")
     assert info.value.field == "gpu"
     assert not any("ignored" in w for w in estimate_inference(model="gpt-4o-mini").warnings)
+
+
+# --------------------------------------------------------------------------- replica layouts
+
+@pytest.mark.parametrize("model,gpu", [("llama-2-70b", "rtx-4090"), ("llama-2-70b", "l4"), ("llama-2-70b", "t4"),
+                                       ("llama-3.1-70b", "a10g"), ("qwen2.5-7b", "t4"), ("gemma-2-27b", "l4")])
+def test_replicas_are_valid_tensor_parallel_sizes(model, gpu):
+    # vLLM/TensorRT-LLM split attention by heads: a replica's tensor-parallel size must
+    # divide the attention heads and the KV heads (Llama 2 70B: 64 and 8), within a node;
+    # beyond 8 GPUs whole nodes are pipeline stages.
+    spec = get_catalog().model(model)
+    est = estimate_inference(model=model, deployment="dedicated", gpu=gpu)
+    n = est.gpus_per_replica
+    tp = n if n <= 8 else 8
+    assert spec.heads % tp == 0 and spec.kv_heads % tp == 0, n
+    assert n <= 8 or n % 8 == 0
+
+
+def test_the_cheapest_valid_layout_wins():
+    # At heavy load a bigger replica may decode more per GPU-hour than several small ones;
+    # whichever it is, no valid layout that fits may be cheaper than the one chosen.
+    from tools.estimators.inference import valid_replica_sizes
+
+    spec = get_catalog().model("llama-3.1-70b")
+    est = estimate_inference(model="llama-3.1-70b", deployment="dedicated", gpu="h100", requests_per_month=5e7)
+    sizes = valid_replica_sizes(spec.heads, spec.kv_heads)
+    assert sizes[:4] == (1, 2, 4, 8) and est.gpus_per_replica in sizes
+    mem = estimate_memory(model="llama-3.1-70b", method="inference", gpu="h100", seq_len=700, batch=16,
+                          gpus=est.gpus_per_replica)
+    assert mem.fits
+    assert est.replicas * est.gpus_per_replica * 720 == est.gpu_hours
+
+
+@given(model=st.sampled_from(["llama-3.1-8b", "llama-2-70b", "qwen2.5-72b", "mixtral-8x7b", "gemma-2-27b"]),
+       gpu=st.sampled_from(["h100", "a100-80gb", "l40s", "rtx-4090", "l4"]),
+       precision=st.sampled_from(["bf16", "int8", "int4"]),
+       requests=st.floats(0, 1e9), more=st.floats(0, 1e9), prompt=st.integers(1, 8000))
+def test_serving_cost_never_falls_as_load_grows(model, gpu, precision, requests, more, prompt):
+    # The decision compares strategies across loads: a cheaper answer at a higher load
+    # would be a cliff. The cost is the minimum over layouts of non-decreasing costs.
+    kw = dict(model=model, deployment="dedicated", gpu=gpu, precision=precision, prompt_tokens=prompt)
+    try:
+        a = estimate_inference(requests_per_month=requests, **kw)
+    except InputError:
+        return  # no valid replica holds this model on this GPU: said in one line, tested elsewhere
+    b = estimate_inference(requests_per_month=requests + more, **kw)
+    assert b.monthly_cost_usd >= a.monthly_cost_usd * (1 - 1e-12)
+
+
+def test_prompts_as_long_as_the_profile_allows_are_accepted():
+    # The profile accepts prompts up to 10M tokens; decide must never fail on one inside.
+    est = estimate_inference(model="gpt-4.1", prompt_tokens=10_000_000, requests_per_month=10)
+    assert est.monthly_cost_usd > 0

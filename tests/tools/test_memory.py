@@ -295,3 +295,49 @@ def test_cli_bad_input_is_one_line_exit_2(argv, flag):
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert flag in proc.stderr
+
+
+# --------------------------------------------------------------------------- parallel layout
+
+@given(params=sizes, g=st.integers(1, 64), seq=seqs, method=st.sampled_from(["full", "lora", "qlora"]))
+def test_each_zero_stage_shards_more(params, g, seq, method):
+    # ZeRO-1 shards optimizer states, 2 also gradients, 3 also weights: per-GPU memory
+    # never grows with the stage (Rajbhandari et al. 2020, Figure 1).
+    per = [estimate_memory(params=params, method=method, seq_len=seq, gpus=g, zero=z).per_gpu_gb
+           + estimate_memory(params=params, method=method, seq_len=seq, gpus=g, zero=z).paged_gb
+           for z in (0, 1, 2, 3)]
+    assert per == sorted(per, reverse=True)
+
+
+@given(params=sizes, seq=seqs, tp=st.sampled_from([1, 2, 4, 8]))
+def test_tensor_parallel_splits_states_and_activations(params, seq, tp):
+    one = estimate_memory(params=params, seq_len=seq, gpus=8, tp=1)
+    split = estimate_memory(params=params, seq_len=seq, gpus=8, tp=tp)
+    assert split.per_gpu_gb <= one.per_gpu_gb * (1 + 1e-9)
+    assert split.total_gb == pytest.approx(one.total_gb)  # one replica's footprint is the same
+
+
+def test_layout_arguments_are_checked():
+    for kwargs, field in ((dict(gpus=6, tp=4), "gpus"), (dict(zero=3, sharding="none"), "sharding"),
+                          (dict(recompute="none", checkpointing=True), "checkpointing"),
+                          (dict(method="inference", pp=2), "pp")):
+        with pytest.raises(InputError) as info:
+            estimate_memory(params=7e9, **kwargs)
+        assert info.value.field == field
+
+
+def test_recompute_full_is_checkpointing_and_the_largest_micro_batch_fits():
+    full = estimate_memory(model="llama-3-8b", recompute="full", gpus=8)
+    ckpt = estimate_memory(model="llama-3-8b", checkpointing=True, gpus=8)
+    assert full.total_gb == ckpt.total_gb and full.recompute == "full"
+    assert full.max_micro_batch and full.max_micro_batch >= 1
+    fits = estimate_memory(model="llama-3-8b", recompute="full", gpus=8, batch=full.max_micro_batch)
+    over = estimate_memory(model="llama-3-8b", recompute="full", gpus=8, batch=full.max_micro_batch + 1)
+    assert fits.fits and not over.fits
+
+
+def test_cli_layout_flags(capsys):
+    assert main(["estimate", "memory", "--model", "llama-3-70b", "--tp", "4", "--pp", "2", "--zero", "1",
+                 "--recompute", "selective", "--gpus", "64", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["tp"], data["pp"], data["zero"], data["recompute"], data["gpus"]) == (4, 2, 1, "selective", 64)

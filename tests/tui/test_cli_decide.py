@@ -27,8 +27,14 @@ def test_decide_json(profile_file, capsys):
     assert main(["decide", "--profile", str(profile_file), "--json", "--date", "2026-11-29"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["strategy"] == "lora" and data["fine_tune_justified"] is True
-    for key in ("complements", "reasons", "warnings", "missing", "confidence", "costs"):
+    for key in ("complements", "reasons", "warnings", "missing", "confidence", "costs", "alternative", "rules",
+                "options", "recommended", "model", "serving", "techniques", "plan", "tipping_points", "robustness",
+                "sensitivity", "break_even_requests_per_month"):
         assert key in data
+    rec = next(o for o in data["options"] if o["id"] == data["recommended"])
+    assert rec["strategy"] == data["strategy"] and rec["model"] == data["model"]
+    assert all(set(step) == {"step", "gate"} for step in data["plan"])
+    assert data["confidence"] == data["robustness"]["share"]
 
 
 def test_decide_human_output_explains(profile_file, capsys):
@@ -38,6 +44,7 @@ def test_decide_human_output_explains(profile_file, capsys):
     assert "justified.proprietary_knowledge" in out
     assert "warnings" in out
     assert "costs over 12 months" in out
+    assert "option:" in out and "plan" in out
 
 
 def test_decide_reads_standard_input(monkeypatch, capsys):
@@ -65,6 +72,13 @@ BAD = [
     ("negative count", '{"requests_per_month": -10}', "$.requests_per_month: expected a whole number >= 0"),
     ("unknown field", '{"budget": 5}', "$.budget: expected a known field"),
     ("unknown model", '{"model": "gpt-7"}', "$.model: expected a model id from the catalog"),
+    # The constraint fields of the option space (issue 10).
+    ("unknown deployment", '{"deployment": "cloud"}',
+     "$.deployment: expected one of any, own_cloud, on_prem, on_device, got 'cloud'"),
+    ("failure rate above 1", '{"current_failure_rate": 3}', "$.current_failure_rate: expected a number >= 0 and <= 1"),
+    ("negative target", '{"target_failure_rate": -0.1}', "$.target_failure_rate: expected a number >= 0 and <= 1"),
+    ("engineer cost as text", '{"engineer_month_usd": "cheap"}', "$.engineer_month_usd: expected a number"),
+    ("unknown technique tried", '{"tried": ["structured_outputs", "magic"]}', "$.tried[1]: expected one of"),
 ]
 
 

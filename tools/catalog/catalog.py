@@ -318,6 +318,30 @@ def _per_1m(value: Any) -> float | None:
     return None if value is None else round(float(value) * 1e6, 9)
 
 
+@dataclass
+class PerTokenOffer(_ReadOnly):
+    """A model billed per token without a fine-tuning offer: a vendor's current model
+    (`kind` "vendor") or an open-weight model at a serverless inference provider (`kind`
+    "serverless"). Prices in USD per 1M tokens; `lora_*` is the price of a LoRA adapter
+    on it where the provider serves adapters per token (None: not offered)."""
+
+    id: str
+    kind: str
+    provider: str
+    input_per_1m: float
+    output_per_1m: float
+    source: str
+    as_of: str
+    tier: str = ""
+    retires: str | None = None
+    lora_input_per_1m: float | None = None
+    lora_output_per_1m: float | None = None
+
+    @property
+    def retires_date(self) -> date | None:
+        return date.fromisoformat(str(self.retires)[:10]) if self.retires else None
+
+
 # --------------------------------------------------------------------------- catalog
 
 
@@ -346,6 +370,9 @@ class Catalog:
         self.embedding_specs: dict[str, dict[str, Any]] = dict(raw["embeddings"])
         self.availability_rules: dict[str, Any] = dict(raw["availability"])
         self._api_resolved: dict[str, ApiOffer] = {}
+        self.vendor_data: dict[str, Any] = dict(raw.get("vendor_models", {}))
+        self.serverless_specs: dict[str, dict[str, Any]] = dict(raw.get("serverless", {}))
+        self._per_token: dict[tuple[str, str], PerTokenOffer | None] = {}
         self._emb_resolved: dict[str, EmbeddingOffer] = {}
         self._index = {
             "gpu": _index(self.gpus.items(), lambda v: v.aliases),
@@ -406,6 +433,66 @@ class Catalog:
             except ValueError:
                 raise InputError("date", "an ISO date such as 2026-11-29", on) from None
         return _availability(key, self.availability_rules[key], on)
+
+    def vendor_model(self, model_id: str) -> PerTokenOffer | None:
+        """A vendor's current model (vendor_models.json), priced from litellm's map; None
+        when unknown or unpriced."""
+        key = ("vendor", model_id)
+        if key not in self._per_token:
+            spec = next((m for m in self.vendor_data.get("models", []) if m["id"] == model_id), None)
+            self._per_token[key] = self._priced(spec, "vendor", spec["id"] if spec else "", None)
+        return self._per_token[key]
+
+    def vendor_models(self, provider: str) -> list[PerTokenOffer]:
+        out = [self.vendor_model(m["id"]) for m in self.vendor_data.get("models", []) if m["provider"] == provider]
+        return [m for m in out if m is not None]
+
+    def tier(self, model_id: str) -> str | None:
+        """A hosted model's size tier (large, mini, nano)."""
+        found = next((m["tier"] for m in self.vendor_data.get("models", []) if m["id"] == model_id), None)
+        return found or self.vendor_data.get("tiers", {}).get(model_id)
+
+    def successor(self, model_id: str) -> str | None:
+        """The model of the same vendor and tier a client moves to when `model_id` retires."""
+        return self.vendor_data.get("successors", {}).get(model_id)
+
+    def open_equivalent(self, model_id: str) -> str | None:
+        return self.vendor_data.get("open_equivalents", {}).get(self.tier(model_id) or "")
+
+    def serverless(self, model_id: str) -> PerTokenOffer | None:
+        """An open-weight model billed per token by an inference provider; None if no
+        provider in the catalog serves it."""
+        key = ("serverless", model_id)
+        if key not in self._per_token:
+            spec = self.serverless_specs.get(model_id)
+            self._per_token[key] = self._priced(spec, "serverless", model_id, spec)
+        return self._per_token[key]
+
+    def _priced(self, spec: dict[str, Any] | None, kind: str, model_id: str,
+                lora: dict[str, Any] | None) -> PerTokenOffer | None:
+        if spec is None:
+            return None
+        entry = {} if spec.get("input_per_1m") is not None else None
+        source = spec["source"]
+        if entry is None:
+            try:
+                prices = litellm_prices()
+            except InputError:
+                return None
+            entry = prices.get(spec["litellm_key"])
+            if entry is None:
+                return None
+            source += f"; prices: litellm price map (litellm {prices.version}) key {spec['litellm_key']!r}"
+        inp = spec.get("input_per_1m", _per_1m(entry.get("input_cost_per_token")))
+        out = spec.get("output_per_1m", _per_1m(entry.get("output_cost_per_token")))
+        if inp is None or out is None:
+            return None
+        same = bool(lora and lora.get("lora_same_as_base"))
+        return PerTokenOffer(
+            id=model_id, kind=kind, provider=spec.get("provider", ""), input_per_1m=float(inp),
+            output_per_1m=float(out), source=source, as_of=spec.get("as_of", ""), tier=spec.get("tier", ""),
+            retires=spec.get("retires", entry.get("deprecation_date")),
+            lora_input_per_1m=float(inp) if same else None, lora_output_per_1m=float(out) if same else None)
 
     def names(self, kind: str) -> list[str]:
         """Every id and alias of a kind ("gpu", "model", "api", "embedding")."""
@@ -605,6 +692,8 @@ def _base_raw() -> dict[str, Any]:
         for section, (fname, key) in _FILES.items():
             raw[section] = {e["id"]: e for e in _load_json(fname)[key]}
         raw["together"] = _load_json("together.json")
+        raw["vendor_models"] = _load_json("vendor_models.json")
+        raw["serverless"] = {e["model"]: e for e in _load_json("serverless.json")["offers"]}
         raw["availability"] = _load_json("availability.json")["providers"]
         _base_cache.update(raw)
     return _base_cache
@@ -656,6 +745,6 @@ def entry_dict(entry: Any) -> dict[str, Any]:
 
 
 __all__ = [
-    "ApiOffer", "Availability", "Catalog", "EmbeddingOffer", "Gpu", "ModelSpec", "TogetherTier",
+    "ApiOffer", "Availability", "PerTokenOffer", "Catalog", "EmbeddingOffer", "Gpu", "ModelSpec", "TogetherTier",
     "get_catalog", "reload_catalog", "litellm_prices", "litellm_price_map", "LitellmPrices", "entry_dict", "WARN_DAYS",
 ]

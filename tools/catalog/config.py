@@ -72,6 +72,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tools.errors import InputError
+from tools.files import write_text
+from tools.safe_json import read_file
 
 ENV_VAR = "FT_ADVISOR_CONFIG"
 
@@ -96,20 +98,19 @@ def _default_config_path() -> Path:
 def load_config(path: Path | str | None = None) -> dict[str, Any]:
     """The parsed and validated config ({} when the file does not exist)."""
     p = Path(path) if path is not None else config_path()
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(p):
         return {}
-    except OSError as exc:
-        raise InputError(str(p), "a readable config file", exc.strerror) from None
+    text = read_file(p, str(p), kind="config file")  # at most 1 MB, UTF-8
     import tomllib
 
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(str(p), "a UTF-8 TOML file", "undecodable bytes") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(p), "valid TOML", str(exc)) from None
+    except RecursionError:  # tomllib recurses into nested inline arrays and tables
+        raise InputError(str(p), "TOML nested at most a few hundred levels deep") from None
+    except ValueError:  # an integer past Python's 4,300-digit conversion limit
+        raise InputError(str(p), "TOML numbers of at most 4,300 digits") from None
     validate_config(data)
     return data
 
@@ -374,17 +375,9 @@ def save_config(data: dict[str, Any], path: Path | str | None = None) -> Path:
     _refuse_secrets(data, "", _on_disk(p))
     validate_config(data)
     text = dumps_toml(data)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    # The config is the program's own file: replaced without asking, by the safe
+    # writer (random exclusive temp, mode kept, never over a device or a directory).
+    write_text(p, text, str(p), overwrite=True, new_mode=0o600, make_parents=True)
     return p
 
 
@@ -393,8 +386,8 @@ def _on_disk(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return tomllib.loads(read_file(path, str(path)))
+    except (ValueError, RecursionError):
         return {}
 
 

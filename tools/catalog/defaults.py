@@ -143,7 +143,7 @@ def resolve_model(name: str, field: str = "model") -> tuple[str, Any]:
 def engineer_assumption(engineer_month_usd: float | None) -> tuple[float, float, float, Assumption]:
     """(mid, low, high, assumption) for the engineer-month cost, honouring an override."""
     if engineer_month_usd is not None:
-        value = number("engineer_month_usd", engineer_month_usd, above=0)
+        value = number("engineer_month_usd", engineer_month_usd, minimum=0)  # 0: own time, no cash
         return value, value, value, Assumption("engineer cost per month", value, "you (--engineer-month-usd)")
     return (ENGINEER_MONTH_USD, ENGINEER_MONTH_LOW, ENGINEER_MONTH_HIGH,
             Assumption("engineer cost per month", ENGINEER_MONTH_USD, ENGINEER_MONTH_SOURCE))

@@ -12,9 +12,11 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from tools import safe_json
 from tools.errors import InputError
 from tools.decision.vocabulary import (DATA_QUALITY, GOALS, JUSTIFYING_GOALS, KNOWLEDGE_CHANGES, ML_TEAM,  # noqa: F401
                                       MYTH_GOALS, STRATEGIES, DEPLOYMENTS, TRIED)
@@ -321,6 +323,18 @@ def _finite(obj: dict[str, Any]) -> None:
             raise InputError(json_path([key]), "a finite number", value)
 
 
+#: Terminal control characters (escape sequences, bell, backspace...); tab and line
+#: breaks are text. Profile strings reach terminals and report titles.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(obj: dict[str, Any]) -> None:
+    for key, value in obj.items():
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise InputError(json_path([key]), "text without control characters (escape sequences)",
+                             _CONTROL.search(value).group())
+
+
 def _resolve_model(name: str) -> str:
     """A catalog id for `name` (open-weight model or API offer), or InputError with the
     nearest names. Without a catalog module (partial install) the name is kept."""
@@ -357,6 +371,7 @@ def validate_profile(obj: Any) -> dict[str, Any]:
     if errors:
         raise _describe(errors[0])
     _finite(obj)
+    _printable(obj)
     out = dict(obj)
     for key in ("goals", "tried"):
         if key in out:
@@ -376,10 +391,7 @@ def parse_profile_json(text: str) -> dict[str, Any]:
     Raises InputError for empty text, invalid JSON or an invalid profile."""
     if not text.strip():
         raise InputError("$", "a JSON object with profile fields (the input is empty)")
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError("$", f"valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    obj = safe_json.loads(text, "$")  # bounded: size, depth, digits
     if isinstance(obj, dict) and isinstance(obj.get("profile"), dict) and (
             "schema_version" in obj or "messages" in obj):
         obj = obj["profile"]  # a saved consultation: decide on its profile

@@ -144,7 +144,7 @@ def build_report(profile: dict[str, Any], *, today: date | None = None, decision
     use_case = (profile.get("use_case") or "").strip()
     # One line, whatever was typed: a newline in a title would end the Markdown heading.
     heading = " ".join((title or "").split()) or (use_case.splitlines()[0][:80] if use_case else "")
-    return fill(
+    body = fill(
         "report.md",
         title=f": {heading}" if heading else "",
         date=today.isoformat(),
@@ -164,7 +164,17 @@ def build_report(profile: dict[str, Any], *, today: date | None = None, decision
         assumptions=_assumptions(comparison, profile),
         rules=_rules(data),
         scaffold=_demote(scaffold, 2),
-    ) + "\n"
+    )
+    return _insert_options(body, data) + "\n"
+
+
+def _insert_options(body: str, data: dict[str, Any]) -> str:
+    """The options, plan, tipping points, sensitivity and break-even by volume, placed
+    before the cost comparison."""
+    section = options_section(data)
+    marker = "\n## Cost comparison"
+    at = body.find(marker)
+    return body[:at] + "\n" + section + "\n" + body[at:] if at >= 0 else body + "\n\n" + section
 
 
 def _demote(markdown: str, levels: int) -> str:
@@ -175,3 +185,42 @@ def _demote(markdown: str, levels: int) -> str:
             fenced = not fenced
         out.append("#" * levels + line if line.startswith("#") and not fenced else line)
     return "\n".join(out)
+
+
+def options_section(data: dict[str, Any]) -> str:
+    horizon = (data.get("costs") or {}).get("horizon_months", 12)
+    parts = ["## Options priced", ""]
+    rows = []
+    for o in data.get("options") or []:
+        mark = " **(recommended)**" if o["id"] == data.get("recommended") else ""
+        fits = {True: "yes", False: "no", None: "-"}[o["within_budget"]]
+        rows.append([o["label"] + mark, fmt_usd(o["setup_usd"]), fmt_usd(o["monthly_usd"]), fmt_usd(o["total_usd"]),
+                     f"{fmt_usd(o['low'])} – {fmt_usd(o['high'])}", fits, "yes" if o["meets_constraints"] else "no",
+                     "; ".join(o["notes"])])
+    parts.append(_table(["option", "set-up", "per month", f"total over {horizon} months", "range", "fits budget",
+                         "meets constraints", "notes"], rows,
+                        ["---", "---:", "---:", "---:", "---:", "---", "---", "---"]))
+    parts += ["", "## Plan", ""]
+    parts += [f"{i}. {s['step']} _Go on when: {s['gate']}._" for i, s in enumerate(data.get("plan") or [], 1)]
+    parts += ["", "## Where the answer flips", ""]
+    points = data.get("tipping_points") or []
+    parts += [f"- {p['text']}" for p in points] or ["- No input within a thousandfold of its value changes it."]
+    robust = data.get("robustness") or {}
+    parts.append("")
+    parts.append(f"Robustness (the confidence): {robust.get('share', 1.0):.0%} of {robust.get('variations', 0)} "
+                 "variations of the uncertain assumptions keep the recommendation."
+                 + (" " + robust["most_flips"]["text"] if robust.get("most_flips") else ""))
+    parts += ["", "## Sensitivity of the totals", ""]
+    rows = []
+    for option_id, entries in (data.get("sensitivity") or {}).items():
+        for e in entries[:3]:
+            rows.append([option_id, e.get("label", e["assumption"]), fmt_usd(e["low_total_usd"]),
+                         fmt_usd(e["high_total_usd"])])
+    parts.append(_table(["option", "assumption", "total at low end", "total at high end"], rows,
+                        ["---", "---", "---:", "---:"]) if rows else "_No option to vary._")
+    parts += ["", "## Break-even by volume", ""]
+    rows = [[k, f"{v:,.0f} requests a month" if v else "never between 1 and 10 billion"]
+            for k, v in (data.get("break_even_requests_per_month") or {}).items()]
+    parts.append(_table(["fine-tune option", "cheaper than the best prompting option from"], rows)
+                 if rows else "_No fine-tune option meets the constraints._")
+    return "\n".join(parts) + "\n"

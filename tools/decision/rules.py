@@ -18,8 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-KINDS = ("justified", "myth", "prerequisite", "order", "availability")
-EFFECT_KEYS = {"justify", "alternative", "block", "allow_full", "discount", "complement", "warn"}
+KINDS = ("justified", "myth", "prerequisite", "order", "availability", "constraint")
+EFFECT_KEYS = {"justify", "alternative", "block", "allow_full", "discount", "complement", "warn", "defer", "technique"}
 OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "known")
 STRATEGY_VALUES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
 
@@ -110,9 +110,10 @@ def parse_rulebook(data: dict[str, Any]) -> RuleBook:
             raise RuleDataError(f"{rule_id}: only phase 'after' rules may test the strategy")
         rules.append(Rule(rule_id, raw["kind"], raw["passage"], raw["when"], effect, raw["text"], phase))
     for rule in rules:
-        target = rule.effect.get("discount")
-        if target is not None and target not in seen:
-            raise RuleDataError(f"{rule.id}: discounts unknown rule {target}")
+        for key in ("discount", "defer"):
+            target = rule.effect.get(key)
+            if target is not None and target not in seen:
+                raise RuleDataError(f"{rule.id}: {key}s unknown rule {target}")
     book = RuleBook(tuple(rules), params, sources, data.get("source", ""), {r.id: r for r in rules})
     return book
 

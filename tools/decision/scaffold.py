@@ -10,7 +10,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from tools import safe_json
 from tools.decision.profile import GOALS, validate_profile
+from tools.errors import InputError
 
 #: Goals whose answers must be grounded in retrieved documents.
 _RETRIEVAL_GOALS = ("accuracy", "hallucinations")
@@ -77,8 +79,8 @@ def _output(profile: dict[str, Any], goals: list[str], grounded: bool) -> str:
     example = profile.get("output_format_example")
     if example and example.strip():
         try:
-            parsed = json.loads(example)
-        except json.JSONDecodeError:
+            parsed = safe_json.loads(example, "$.output_format_example")  # bounded: depth, digits
+        except InputError:
             return fill("scaffold/output-template.md", template=example.strip())
         return fill("scaffold/output-schema.md", schema=json.dumps(schema_from_example(parsed), indent=2),
                     schema_note="(Derived from your example: every field is required and no other is allowed; "

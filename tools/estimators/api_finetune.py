@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from tools.catalog import defaults as d
+from tools.catalog.catalog import get_catalog
 from tools.errors import InputError
-from tools.registry import Tool
+from tools.contract import Tool, param, tool
 from tools.result import Assumption, Estimate
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -52,13 +53,13 @@ def training_tokens(*, tokens: Any, examples: Any, tokens_per_example: Any) -> t
     if tokens is not None and examples is not None:
         raise InputError("tokens", "either tokens or examples (with tokens_per_example), not both", tokens)
     if tokens is not None:
-        value = d.number("tokens", tokens, above=0, maximum=1e13)
+        value = float(tokens)
         return value, value, value, [Assumption("training tokens per epoch", value, "you (--tokens)")]
     if examples is None:
         raise InputError("tokens", "a token count (--tokens), or --examples with --tokens-per-example")
-    n = d.number("examples", examples, above=0, maximum=1e10)
+    n = float(examples)
     if tokens_per_example is not None:
-        per = d.number("tokens_per_example", tokens_per_example, above=0, maximum=2e6)
+        per = float(tokens_per_example)
         return n * per, n * per, n * per, [
             Assumption("examples", n, "you (--examples)"),
             Assumption("tokens per example", per, "you (--tokens-per-example)")]
@@ -70,13 +71,45 @@ def training_tokens(*, tokens: Any, examples: Any, tokens_per_example: Any) -> t
                    "instructions) to 2,000 (documents); give --tokens-per-example")]
 
 
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "model": param("model", 'hosted model to fine-tune (gpt-4o-mini, gpt-4o, gpt-4.1, gpt-4.1-mini, '
+                       'gpt-4.1-nano, gpt-3.5-turbo) or, with provider together, an open-weight model id '
+                       'such as llama-3.1-8b', default='gpt-4o-mini'),
+        "provider": {"type": "string", "enum": ["openai", "together"],
+                     "description": "hosting provider (default: the model's own; together for open models)"},
+        "params": param("params", 'parameter count for a Together AI job when the model is not in the catalog (e.g. '
+                        '8b)'),
+        "method": {"type": "string", "enum": ["lora", "full"],
+                   "description": "Together AI only: LoRA or full fine-tuning (default lora)"},
+        "tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e13,
+                   "description": "training tokens in the file, per epoch (e.g. 2M)"},
+        "examples": param("examples", 'training examples (instead of tokens)'),
+        "tokens_per_example": param("tokens_per_example", 'average tokens per example, prompt plus answer (default 500)'),
+        "epochs": param("epochs", 'passes over the data (default 3)', maximum=100),
+        "date": param("date", 'ISO date of the job, for provider availability (default today)'),
+    },
+}
+
+
+@tool(
+    name="estimate_api_finetune",
+    cli_name="api-finetune",
+    description=(
+        "Cost of one hosted fine-tuning job: training tokens x epochs x the provider's price per 1M "
+        "training tokens (OpenAI models, or Together AI LoRA/full tiers by model size).\n"
+        "Returns cost_usd with a low-high range, and warnings when the provider no longer accepts new "
+        "jobs (or will stop soon) on the given date, or when the base model retires (fine-tuned models "
+        "stop working then). Give tokens, or examples with tokens_per_example."),
+    schema=_SCHEMA,
+)
 def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = None,
                           params: Any = None, method: str | None = None, tokens: Any = None,
                           examples: Any = None, tokens_per_example: Any = None,
                           epochs: Any = None, date: str | None = None) -> ApiFinetuneEstimate:
     """Price one fine-tuning job at a hosted provider on a given date."""
-    from tools.catalog.catalog import get_catalog
-
     cat = get_catalog()
     on = d.parse_date(date)
     per_epoch, tok_low, tok_high, assumptions = training_tokens(
@@ -87,30 +120,17 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
                                       "default: 3, OpenAI's usual default for small datasets (its 'auto' "
                                       "setting picks by dataset size); range 2-4"))
     else:
-        n_epochs = ep_low = ep_high = d.number("epochs", epochs, above=0, maximum=100)
+        n_epochs = ep_low = ep_high = float(epochs)
         assumptions.append(Assumption("epochs", n_epochs, "you (--epochs)"))
 
-    provider = d.choice("provider", provider, ("openai", "together")) if provider is not None else None
     warnings: list[str] = []
     retires: date | None = None
     if provider is None:
         # An open-weight model (or a bare parameter count) can only be tuned at Together.
         provider = "together" if params is not None or d.resolve_model(model)[0] == "open" else None
     if provider == "together":
-        provider = "together"
-        method = d.choice("method", method or "lora", ("lora", "full"))
-        if params is not None:
-            n_params = d.number("params", params, above=0, maximum=1e13)
-            model_label = model if model != DEFAULT_MODEL else f"{n_params / 1e9:.3g}B model"
-            assumptions.append(Assumption("parameters", n_params, "you (--params)"))
-        else:
-            spec = cat.model(model, field="model")
-            n_params, model_label = float(spec.params), spec.id
-            assumptions.append(Assumption("parameters", n_params, d.catalog_source(spec)))
-        tier = cat.together_tier(n_params)
-        price = float(tier.lora_per_1m if method == "lora" else tier.full_per_1m)
-        assumptions.append(Assumption(f"Together {tier.name} {method} price per 1M tokens", price,
-                                      d.catalog_source(tier)))
+        method = method or "lora"
+        model_label, price = _together_price(cat, model, params, method, assumptions)
     else:
         offer = cat.api_offer(model, field="model")
         provider = str(offer.provider).lower()
@@ -126,6 +146,41 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
         assumptions.append(Assumption(f"{offer.id} training price per 1M tokens", price, f"catalog: {source} ({as_of})"))
         retires = _as_date(getattr(offer, "retires", None))
 
+    accepts, status = _availability(cat, provider, on, retires, model_label, assumptions, warnings)
+
+    billed = per_epoch * n_epochs
+    cost = billed * price / 1e6
+    return ApiFinetuneEstimate(
+        provider=provider, model=model_label, method=method, tokens_per_epoch=per_epoch,
+        epochs=n_epochs, billed_tokens=billed, training_price_per_1m=price, cost_usd=cost,
+        accepts_new_jobs=accepts, availability=status,
+        base_model_retires=retires.isoformat() if retires else None, date=on.isoformat(),
+        low=tok_low * ep_low * price / 1e6, high=tok_high * ep_high * price / 1e6,
+        assumptions=assumptions, warnings=warnings)
+
+
+def _together_price(cat: Any, model: str, params: Any, method: str,
+                    assumptions: list[Assumption]) -> tuple[str, float]:
+    """(model label, USD per 1M training tokens) at Together AI, by the model's size tier."""
+    if params is not None:
+        n_params = float(params)
+        model_label = model if model != DEFAULT_MODEL else f"{n_params / 1e9:.3g}B model"
+        assumptions.append(Assumption("parameters", n_params, "you (--params)"))
+    else:
+        spec = cat.model(model, field="model")
+        n_params, model_label = float(spec.params), spec.id
+        assumptions.append(Assumption("parameters", n_params, d.catalog_source(spec)))
+    tier = cat.together_tier(n_params)
+    price = float(tier.lora_per_1m if method == "lora" else tier.full_per_1m)
+    assumptions.append(Assumption(f"Together {tier.name} {method} price per 1M tokens", price,
+                                  d.catalog_source(tier)))
+    return model_label, price
+
+
+def _availability(cat: Any, provider: str, on: Any, retires: Any, model_label: str,
+                  assumptions: list[Assumption], warnings: list[str]) -> tuple[bool, str]:
+    """(accepts new jobs, status) on the date, warning when the provider or the base model
+    is closing or closed."""
     availability = cat.availability(provider, on)
     accepts = bool(availability.accepts_new_jobs)
     if availability.warning:
@@ -143,53 +198,7 @@ def estimate_api_finetune(*, model: str = DEFAULT_MODEL, provider: str | None = 
         elif days <= SOON_DAYS:
             warnings.append(f"base model {model_label} retires on {retires.isoformat()} ({days} days "
                             "after this date): models fine-tuned on it stop working then")
-
-    billed = per_epoch * n_epochs
-    cost = billed * price / 1e6
-    return ApiFinetuneEstimate(
-        provider=provider, model=model_label, method=method, tokens_per_epoch=per_epoch,
-        epochs=n_epochs, billed_tokens=billed, training_price_per_1m=price, cost_usd=cost,
-        accepts_new_jobs=accepts, availability=availability.status,
-        base_model_retires=retires.isoformat() if retires else None, date=on.isoformat(),
-        low=tok_low * ep_low * price / 1e6, high=tok_high * ep_high * price / 1e6,
-        assumptions=assumptions, warnings=warnings)
+    return accepts, str(availability.status)
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "model": {"type": "string", "description": "hosted model to fine-tune (gpt-4o-mini, gpt-4o, gpt-4.1, "
-                  "gpt-4.1-mini, gpt-4.1-nano, gpt-3.5-turbo) or, with provider together, an open-weight "
-                  "model id such as llama-3.1-8b", "default": DEFAULT_MODEL},
-        "provider": {"type": "string", "enum": ["openai", "together"],
-                     "description": "hosting provider (default: the model's own; together for open models)"},
-        "params": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e13,
-                   "description": "parameter count for a Together AI job when the model is not in the catalog (e.g. 8b)"},
-        "method": {"type": "string", "enum": ["lora", "full"],
-                   "description": "Together AI only: LoRA or full fine-tuning (default lora)"},
-        "tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e13,
-                   "description": "training tokens in the file, per epoch (e.g. 2M)"},
-        "examples": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e10,
-                     "description": "training examples (instead of tokens)"},
-        "tokens_per_example": {"type": "number", "exclusiveMinimum": 0, "maximum": 2e6,
-                               "description": "average tokens per example, prompt plus answer (default 500)"},
-        "epochs": {"type": "number", "exclusiveMinimum": 0, "maximum": 100,
-                   "description": "passes over the data (default 3)"},
-        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                 "description": "ISO date of the job, for provider availability (default today)"},
-    },
-}
-
-TOOL = Tool(
-    name="estimate_api_finetune",
-    cli_name="api-finetune",
-    description=(
-        "Cost of one hosted fine-tuning job: training tokens x epochs x the provider's price per 1M "
-        "training tokens (OpenAI models, or Together AI LoRA/full tiers by model size).\n"
-        "Returns cost_usd with a low-high range, and warnings when the provider no longer accepts new "
-        "jobs (or will stop soon) on the given date, or when the base model retires (fine-tuned models "
-        "stop working then). Give tokens, or examples with tokens_per_example."),
-    schema=_SCHEMA,
-    func=estimate_api_finetune,
-)
+TOOL: Tool = estimate_api_finetune.tool  # type: ignore[attr-defined]

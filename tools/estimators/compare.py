@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.catalog import defaults as d
-from tools.registry import Tool
+from tools.catalog.catalog import get_catalog
+from tools.errors import InputError
+from tools.estimators.api_finetune import estimate_api_finetune
+from tools.estimators.data_prep import estimate_data_prep
+from tools.estimators.inference import estimate_inference
+from tools.estimators.maintenance import RELEASES_PER_YEAR, estimate_maintenance
+from tools.estimators.rag import estimate_rag
+from tools.estimators.training import estimate_training
+from tools.contract import MAX_TOKENS_PER_REQUEST, Tool, register
 from tools.result import Assumption, Estimate
 
 STRATEGIES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
@@ -90,36 +98,61 @@ def _mlh(est: Any, attr: str = "cost_usd") -> tuple[float, float, float]:
     return float(getattr(est, attr)), float(est.low), float(est.high)
 
 
-def compare_strategies(*, model: str | None = None, requests_per_month: Any = None,
-                       prompt_tokens: Any = None, output_tokens: Any = None, labeled_examples: Any = None,
-                       examples: Any = None, data_quality: str | None = None,
-                       knowledge_changes: str | None = None, horizon_months: Any = None,
-                       budget_usd: Any = None, deployment: str | None = None, open_model: str | None = None,
-                       gpu: str | None = None, corpus_tokens: Any = None, engineer_month_usd: Any = None,
-                       date: str | None = None) -> CompareEstimate:
-    """Month-by-month cumulative cost of prompt engineering, RAG, LoRA and full
-    fine-tuning for one case. Every argument may be None (a profile fills up slowly)."""
-    from tools.estimators.api_finetune import estimate_api_finetune
-    from tools.catalog.catalog import get_catalog
-    from tools.estimators.data_prep import estimate_data_prep
-    from tools.errors import InputError
-    from tools.estimators.inference import estimate_inference
-    from tools.estimators.maintenance import RELEASES_PER_YEAR, estimate_maintenance
-    from tools.estimators.rag import estimate_rag
+@dataclass
+class _Case:
+    """The validated inputs of one comparison, with defaults filled in."""
 
-    assumptions: list[Assumption] = []
-    warnings: list[str] = []
+    horizon: int
+    requests: float
+    prompt: float
+    output: float
+    have: float
+    quality: str
+    changes: str
+    budget: float | None
+    target: float | None
+    on: str
+    eng: tuple[float, float, float]
+    kind: str
+    entry: Any
+    deployment: str
+    tuned_open: str
+    #: The model that answers on the untuned paths, and how it is served.
+    serving: str
+    gpu: str | None
+    corpus_tokens: Any
+    engineer_month_usd: Any
+    assumptions: list[Assumption] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: (path, estimate) for every estimator call, whose assumptions and warnings are merged.
+    collected: list[tuple[str, Any]] = field(default_factory=list)
+
+    def people(self, months: tuple[float, float, float]) -> tuple[float, float, float]:
+        eng, eng_low, eng_high = self.eng
+        return months[1] * eng, months[0] * eng_low, months[2] * eng_high
+
+    def infer(self, model_id: str, dep: str, extra_prompt: float, tuned: bool) -> Any:
+        return estimate_inference(model=model_id, deployment=dep, requests_per_month=self.requests,
+                                  prompt_tokens=self.prompt + extra_prompt, output_tokens=self.output,
+                                  fine_tuned=tuned, gpu=self.gpu if dep == "dedicated" else None, date=self.on)
+
+
+def _read_case(model: str | None, requests_per_month: Any, prompt_tokens: Any, output_tokens: Any,
+               labeled_examples: Any, examples: Any, data_quality: str | None, knowledge_changes: str | None,
+               horizon_months: Any, budget_usd: Any, deployment: str | None, open_model: str | None,
+               gpu: str | None, corpus_tokens: Any, engineer_month_usd: Any, date: str | None) -> _Case:
+    """Validate the arguments, fill in defaults, and pick the open model the self-hosted
+    paths tune."""
     model = model or DEFAULT_MODEL
     horizon_value = d.number("horizon_months", horizon_months if horizon_months is not None else DEFAULT_HORIZON,
                              minimum=1, maximum=120)
     if not horizon_value.is_integer():
         raise InputError("horizon_months", "a whole number of months from 1 to 120", horizon_months)
-    horizon = int(horizon_value)
     requests = (d.number("requests_per_month", requests_per_month, minimum=0, maximum=1e12)
                 if requests_per_month is not None else float(DEFAULT_REQUESTS))
-    prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=2e6) if prompt_tokens is not None
+    prompt = (d.number("prompt_tokens", prompt_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST) if prompt_tokens is not None
               else float(DEFAULT_PROMPT_TOKENS))
-    output = (d.number("output_tokens", output_tokens, minimum=0, maximum=2e6) if output_tokens is not None
+    output = (d.number("output_tokens", output_tokens, minimum=0, maximum=MAX_TOKENS_PER_REQUEST) if output_tokens is not None
               else float(DEFAULT_OUTPUT_TOKENS))
     have = d.number("labeled_examples", labeled_examples or 0, minimum=0, maximum=1e10)
     quality = d.choice("data_quality", data_quality or "medium", ("low", "medium", "high"))
@@ -128,10 +161,10 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
     target = d.optional_number("examples", examples, above=0, maximum=1e10)
     on = d.parse_date(date).isoformat()
     eng, eng_low, eng_high, eng_assumption = d.engineer_assumption(engineer_month_usd)
-
     kind, entry = d.resolve_model(model)
     deployment = d.choice("deployment", deployment or ("api" if kind == "api" else "dedicated"),
                           ("api", "dedicated"))
+    assumptions: list[Assumption] = []
     if kind == "open":
         tuned_open = entry.id
         if deployment == "api":
@@ -155,11 +188,9 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
     # else an open model on your GPUs (a hosted model asked to run "dedicated" means its
     # open equivalent).
     serving = tuned_open if kind == "api" and deployment == "dedicated" else entry.id
-    serve_deploy = deployment
-    tokens_per_example = prompt + output
     assumptions += [
-        Assumption("horizon (months)", horizon, "you (--horizon-months)" if horizon_months is not None else
-                   "default: one year"),
+        Assumption("horizon (months)", int(horizon_value), "you (--horizon-months)" if horizon_months is not None
+                   else "default: one year"),
         Assumption("requests per month", requests, "you (--requests-per-month)" if requests_per_month is not None
                    else "default: a small production app"),
         Assumption("prompt / output tokens per request", f"{prompt:,.0f} / {output:,.0f}",
@@ -168,149 +199,174 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
         Assumption("extra prompt tokens for prompt engineering", PE_EXTRA_TOKENS,
                    "default: few-shot examples and structured context a tuned model no longer needs; "
                    f"{d.ARTICLE}: 'Just feed it structured context in your prompts'"),
-        Assumption("training tokens per example", tokens_per_example, "default: one request plus its answer"),
+        Assumption("training tokens per example", prompt + output, "default: one request plus its answer"),
         Assumption("epochs", DEFAULT_EPOCHS, "default: 3, the usual starting point for supervised fine-tuning"),
         eng_assumption,
     ]
+    case = _Case(int(horizon_value), requests, prompt, output, have, quality, changes, budget, target, on,
+                 (eng, eng_low, eng_high), kind, entry, deployment, tuned_open, serving, gpu, corpus_tokens,
+                 engineer_month_usd, assumptions)
+    if kind == "api" and entry.retires_date and entry.retires_date.isoformat() <= on:
+        case.warnings.append(f"{entry.id} was retired on {entry.retires_date.isoformat()}: its API no longer "
+                             "answers; pick a current model")
+    return case
 
-    def infer(model_id: str, dep: str, extra_prompt: float, tuned: bool) -> Any:
-        return estimate_inference(model=model_id, deployment=dep, requests_per_month=requests,
-                                  prompt_tokens=prompt + extra_prompt, output_tokens=output, fine_tuned=tuned,
-                                  gpu=gpu if dep == "dedicated" else None, date=on)
 
-    def people(months: tuple[float, float, float]) -> tuple[float, float, float]:
-        return months[1] * eng, months[0] * eng_low, months[2] * eng_high
+def _prompting(case: _Case) -> _Path:
+    path = _Path("prompt_engineering", f"{case.serving} ({case.deployment})")
+    inference = case.infer(case.serving, case.deployment, PE_EXTRA_TOKENS, False)
+    case.collected.append((path.name, inference))
+    path.setup["engineering"] = case.people(SETUP_MONTHS["prompt_engineering"])
+    path.monthly["inference"] = _mlh(inference, "monthly_cost_usd")
+    path.monthly["prompt_upkeep"] = case.people(PE_UPKEEP_FTE)
+    case.assumptions += [
+        Assumption("prompt engineering set-up (engineer-months)", SETUP_MONTHS["prompt_engineering"][1],
+                   "default: structured prompt, few-shot set and an eval set; range 0.25-1"),
+        Assumption("prompt upkeep (FTE)", PE_UPKEEP_FTE[1], "default: keeping prompts and evals current; "
+                   "range 0.02-0.1")]
+    return path
 
-    collected: list[tuple[str, Any]] = []
-    if kind == "api" and entry.retires and entry.retires <= on:
-        warnings.append(f"{entry.id} was retired on {entry.retires}: its API no longer answers; pick a current "
-                        "model")
-    paths: dict[str, _Path] = {}
 
-    # -- prompt engineering ---------------------------------------------------------
-    pe = _Path("prompt_engineering", f"{serving} ({serve_deploy})")
-    pe_inf = infer(serving, serve_deploy, PE_EXTRA_TOKENS, False)
-    collected.append((pe.name, pe_inf))
-    pe.setup["engineering"] = people(SETUP_MONTHS["prompt_engineering"])
-    pe.monthly["inference"] = _mlh(pe_inf, "monthly_cost_usd")
-    pe.monthly["prompt_upkeep"] = people(PE_UPKEEP_FTE)
-    assumptions += [Assumption("prompt engineering set-up (engineer-months)", SETUP_MONTHS["prompt_engineering"][1],
-                               "default: structured prompt, few-shot set and an eval set; range 0.25-1"),
-                    Assumption("prompt upkeep (FTE)", PE_UPKEEP_FTE[1], "default: keeping prompts and evals "
-                               "current; range 0.02-0.1")]
-    paths[pe.name] = pe
+def _rag(case: _Case) -> _Path:
+    path = _Path("rag", f"{case.serving} ({case.deployment})")
+    retrieval = estimate_rag(model=case.serving, deployment=case.deployment, requests_per_month=case.requests,
+                             prompt_tokens=case.prompt, output_tokens=case.output, knowledge_changes=case.changes,
+                             corpus_tokens=case.corpus_tokens, engineer_month_usd=case.engineer_month_usd,
+                             gpu=case.gpu if case.deployment == "dedicated" else None)
+    inference = case.infer(case.serving, case.deployment, 0, False)
+    case.collected += [(path.name, retrieval), (path.name, inference)]
+    path.setup["engineering_and_embedding"] = (retrieval.setup_usd, retrieval.setup_low_usd, retrieval.setup_high_usd)
+    path.monthly["inference"] = _mlh(inference, "monthly_cost_usd")
+    path.monthly["retrieval"] = _mlh(retrieval, "monthly_cost_usd")
+    return path
 
-    # -- RAG ------------------------------------------------------------------------
-    rag = _Path("rag", f"{serving} ({serve_deploy})")
-    rag_est = estimate_rag(model=serving, deployment=serve_deploy, requests_per_month=requests,
-                           prompt_tokens=prompt, output_tokens=output, knowledge_changes=changes,
-                           corpus_tokens=corpus_tokens, engineer_month_usd=engineer_month_usd,
-                           gpu=gpu if serve_deploy == "dedicated" else None)
-    rag_inf = infer(serving, serve_deploy, 0, False)
-    collected += [(rag.name, rag_est), (rag.name, rag_inf)]
-    rag.setup["engineering_and_embedding"] = (rag_est.setup_usd, rag_est.setup_low_usd, rag_est.setup_high_usd)
-    rag.monthly["inference"] = _mlh(rag_inf, "monthly_cost_usd")
-    rag.monthly["retrieval"] = _mlh(rag_est, "monthly_cost_usd")
-    paths[rag.name] = rag
 
-    # -- LoRA and full fine-tuning --------------------------------------------------
-    for name, method in (("lora", "lora"), ("full_fine_tune", "full")):
-        hosted = name == "lora" and kind == "api" and deployment == "api"
-        if hosted and not get_catalog().availability(entry.provider, d.parse_date(on)).accepts_new_jobs:
-            hosted = False
-            warnings.append(f"lora: {entry.provider} accepts no new fine-tuning jobs on {on}, so this path "
-                            f"tunes {tuned_open} with LoRA on your own GPUs instead")
-        tuned_model = entry.id if hosted else tuned_open
-        path = _Path(name, f"fine-tuned {tuned_model} ({'api' if hosted else 'dedicated'})")
-        n_examples = target if target is not None else max(float(TARGET_EXAMPLES[name]), have)
-        data = estimate_data_prep(examples=n_examples, labeled_examples=have, data_quality=quality,
-                                  engineer_month_usd=engineer_month_usd)
-        if hosted:
-            train = estimate_api_finetune(model=entry.id, examples=n_examples,
-                                          tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS, date=on)
-        else:
-            from tools.estimators.training import estimate_training
+def _tuning(case: _Case, name: str) -> _Path:
+    """A LoRA ("lora") or full fine-tune: engineering, data, the first run, serving and
+    upkeep. A LoRA of a hosted model uses its provider while it accepts jobs."""
+    entry = case.entry
+    hosted = name == "lora" and case.kind == "api" and case.deployment == "api"
+    if hosted and not get_catalog().availability(entry.provider, d.parse_date(case.on)).accepts_new_jobs:
+        hosted = False
+        case.warnings.append(f"lora: {entry.provider} accepts no new fine-tuning jobs on {case.on}, so this path "
+                             f"tunes {case.tuned_open} with LoRA on your own GPUs instead")
+    tuned_model = entry.id if hosted else case.tuned_open
+    path = _Path(name, f"fine-tuned {tuned_model} ({'api' if hosted else 'dedicated'})")
+    n_examples = case.target if case.target is not None else max(float(TARGET_EXAMPLES[name]), case.have)
+    tokens_per_example = case.prompt + case.output
+    data = estimate_data_prep(examples=n_examples, labeled_examples=case.have, data_quality=case.quality,
+                              engineer_month_usd=case.engineer_month_usd)
+    if hosted:
+        train = estimate_api_finetune(model=entry.id, examples=n_examples, tokens_per_example=tokens_per_example,
+                                      epochs=DEFAULT_EPOCHS, date=case.on)
+    else:
+        kwargs = dict(model=case.tuned_open, method="lora" if name == "lora" else "full",
+                      examples=int(round(n_examples)), tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS)
+        if case.gpu is not None:
+            kwargs["gpu"] = case.gpu
+        train = estimate_training(**kwargs)
+    inference = case.infer(tuned_model, "api" if hosted else "dedicated", 0, True)
+    upkeep = estimate_maintenance(knowledge_changes=case.changes, retrain_cost_usd=train.cost_usd,
+                                  engineer_month_usd=case.engineer_month_usd)
+    case.collected += [(name, data), (name, train), (name, inference), (name, upkeep)]
+    path.setup["engineering"] = case.people(SETUP_MONTHS[name])
+    path.setup["data_preparation"] = _mlh(data)
+    path.setup["first_training_run"] = _mlh(train)
+    path.monthly["inference"] = _mlh(inference, "monthly_cost_usd")
+    # Retraining cost scales with the run's own range; the rest of maintenance is people.
+    rel_low, _, rel_high = RELEASES_PER_YEAR
+    m_low = upkeep.low - (upkeep.retrains_per_year + rel_low) * (train.cost_usd - train.low) / 12
+    m_high = upkeep.high + (upkeep.retrains_per_year + rel_high) * (train.high - train.cost_usd) / 12
+    path.monthly["maintenance"] = (upkeep.monthly_cost_usd, max(0.0, m_low), m_high)
+    case.assumptions.append(Assumption(f"{name} set-up (engineer-months)", SETUP_MONTHS[name][1],
+                                       "default: training pipeline, evals, deployment; range "
+                                       f"{SETUP_MONTHS[name][0]:g}-{SETUP_MONTHS[name][2]:g}"))
+    case.assumptions.append(Assumption(f"{name} training examples", n_examples,
+                                       "you (--examples)" if case.target is not None else
+                                       f"default: {TARGET_EXAMPLES[name]:,} (or the labelled examples you have, "
+                                       "if more)"))
+    return path
 
-            kwargs = dict(model=tuned_open, method=method, examples=int(round(n_examples)),
-                          tokens_per_example=tokens_per_example, epochs=DEFAULT_EPOCHS)
-            if gpu is not None:
-                kwargs["gpu"] = gpu
-            train = estimate_training(**kwargs)
-        inf = infer(tuned_model, "api" if hosted else "dedicated", 0, True)
-        upkeep = estimate_maintenance(knowledge_changes=changes, retrain_cost_usd=train.cost_usd,
-                                      engineer_month_usd=engineer_month_usd)
-        collected += [(name, data), (name, train), (name, inf), (name, upkeep)]
-        path.setup["engineering"] = people(SETUP_MONTHS[name])
-        path.setup["data_preparation"] = _mlh(data)
-        path.setup["first_training_run"] = _mlh(train)
-        path.monthly["inference"] = _mlh(inf, "monthly_cost_usd")
-        # Retraining cost scales with the run's own range; the rest of maintenance is people.
-        rel_low, _, rel_high = RELEASES_PER_YEAR
-        m_low = upkeep.low - (upkeep.retrains_per_year + rel_low) * (train.cost_usd - train.low) / 12
-        m_high = upkeep.high + (upkeep.retrains_per_year + rel_high) * (train.high - train.cost_usd) / 12
-        path.monthly["maintenance"] = (upkeep.monthly_cost_usd, max(0.0, m_low), m_high)
-        assumptions.append(Assumption(f"{name} set-up (engineer-months)", SETUP_MONTHS[name][1],
-                                      "default: training pipeline, evals, deployment; range "
-                                      f"{SETUP_MONTHS[name][0]:g}-{SETUP_MONTHS[name][2]:g}"))
-        assumptions.append(Assumption(f"{name} training examples", n_examples,
-                                      "you (--examples)" if target is not None else
-                                      f"default: {TARGET_EXAMPLES[name]:,} (or the labelled examples you have, "
-                                      "if more)"))
-        paths[name] = path
 
-    strategies = {name: paths[name].to_dict(horizon) for name in STRATEGIES}
-
-    # -- break-even -----------------------------------------------------------------
-    break_evens = []
+def _break_evens(strategies: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every pair's break-even month, and the main one: the cheaper fine-tune against the
+    cheaper alternative."""
+    pairs = []
     for a in STRATEGIES:
         for b in STRATEGIES:
             sa, sb = strategies[a], strategies[b]
             if sa["setup_usd"] > sb["setup_usd"]:
-                break_evens.append({"strategy": a, "versus": b,
-                                    "month": d.first_month_at_or_below(sa["monthly"], sb["monthly"])})
+                pairs.append({"strategy": a, "versus": b,
+                              "month": d.first_month_at_or_below(sa["monthly"], sb["monthly"])})
     ft_path = min(("lora", "full_fine_tune"), key=lambda s: strategies[s]["total_usd"])
     alternative = min(("prompt_engineering", "rag"), key=lambda s: strategies[s]["total_usd"])
-    main_month = d.first_month_at_or_below(strategies[ft_path]["monthly"], strategies[alternative]["monthly"])
-    break_even = {"strategy": ft_path, "versus": alternative, "month": main_month,
-                  "definition": "first month (1-based) in which the cumulative cost of the cheaper fine-tuning "
-                                "path is at or below that of the cheaper alternative; null if not within "
-                                "the horizon"}
-    cheapest = min(STRATEGIES, key=lambda s: strategies[s]["total_usd"])
+    month = d.first_month_at_or_below(strategies[ft_path]["monthly"], strategies[alternative]["monthly"])
+    main = {"strategy": ft_path, "versus": alternative, "month": month,
+            "definition": "first month (1-based) in which the cumulative cost of the cheaper fine-tuning path is at "
+                          "or below that of the cheaper alternative; null if not within the horizon"}
+    return pairs, main
 
-    within = None
-    if budget is not None:
-        within = [s for s in STRATEGIES if strategies[s]["total_usd"] <= budget]
-        for s in STRATEGIES:
-            if s not in within:
-                warnings.append(f"{s} costs {strategies[s]['total_usd']:,.0f} USD over {horizon} months, "
-                                f"above the budget of {budget:,.0f} USD")
 
-    # Every assumption the parts used, once.
-    seen = {(a.name, str(a.value)) for a in assumptions}
+def _within_budget(case: _Case, strategies: dict[str, dict[str, Any]]) -> list[str] | None:
+    if case.budget is None:
+        return None
+    within = [s for s in STRATEGIES if strategies[s]["total_usd"] <= case.budget]
+    for s in STRATEGIES:
+        if s not in within:
+            case.warnings.append(f"{s} costs {strategies[s]['total_usd']:,.0f} USD over {case.horizon} months, "
+                                 f"above the budget of {case.budget:,.0f} USD")
+    return within
+
+
+def _merge_parts(case: _Case) -> None:
+    """Every assumption the parts used, once; and their warnings, once each."""
+    seen = {(a.name, str(a.value)) for a in case.assumptions}
     said: set[str] = set()
     # A name that carries different values in different parts (LoRA's MFU beside full
     # fine-tuning's) is labelled with the part each value belongs to.
     values: dict[str, set[str]] = {}
-    for a in assumptions + [a for _, est in collected for a in est.assumptions]:
+    for a in case.assumptions + [a for _, est in case.collected for a in est.assumptions]:
         values.setdefault(a.name, set()).add(str(a.value))
-    for label, est in collected:
+    for label, est in case.collected:
         for a in est.assumptions:
             key = (a.name, str(a.value))
             if key not in seen and not a.source.startswith("you"):
                 seen.add(key)
                 if len(values[a.name]) > 1:
                     a = Assumption(f"{a.name} ({label})", a.value, a.source)
-                assumptions.append(a)
+                case.assumptions.append(a)
         for w in est.warnings:
             if w not in said:  # the same provider or model warning from two parts: once
                 said.add(w)
-                warnings.append(f"{label}: {w}")
+                case.warnings.append(f"{label}: {w}")
+
+
+def compare_strategies(*, model: str | None = None, requests_per_month: Any = None,
+                       prompt_tokens: Any = None, output_tokens: Any = None, labeled_examples: Any = None,
+                       examples: Any = None, data_quality: str | None = None,
+                       knowledge_changes: str | None = None, horizon_months: Any = None,
+                       budget_usd: Any = None, deployment: str | None = None, open_model: str | None = None,
+                       gpu: str | None = None, corpus_tokens: Any = None, engineer_month_usd: Any = None,
+                       date: str | None = None) -> CompareEstimate:
+    """Month-by-month cumulative cost of prompt engineering, RAG, LoRA and full
+    fine-tuning for one case. Every argument may be None (a profile fills up slowly)."""
+    case = _read_case(model, requests_per_month, prompt_tokens, output_tokens, labeled_examples, examples,
+                      data_quality, knowledge_changes, horizon_months, budget_usd, deployment, open_model, gpu,
+                      corpus_tokens, engineer_month_usd, date)
+    paths = {"prompt_engineering": _prompting(case), "rag": _rag(case)}
+    for name in ("lora", "full_fine_tune"):
+        paths[name] = _tuning(case, name)
+    strategies = {name: paths[name].to_dict(case.horizon) for name in STRATEGIES}
+    break_evens, break_even = _break_evens(strategies)
+    cheapest = min(STRATEGIES, key=lambda s: strategies[s]["total_usd"])
+    within = _within_budget(case, strategies)
+    _merge_parts(case)
     best = strategies[cheapest]
     return CompareEstimate(
-        horizon_months=horizon, model=entry.id, requests_per_month=requests, strategies=strategies,
-        cheapest=cheapest, cheapest_total_usd=best["total_usd"], break_even_month=main_month,
+        horizon_months=case.horizon, model=case.entry.id, requests_per_month=case.requests, strategies=strategies,
+        cheapest=cheapest, cheapest_total_usd=best["total_usd"], break_even_month=break_even["month"],
         break_even=break_even, break_evens=break_evens, within_budget=within,
-        low=best["low"], high=best["high"], assumptions=assumptions, warnings=warnings,
+        low=best["low"], high=best["high"], assumptions=case.assumptions, warnings=case.warnings,
         headline="cheapest_total_usd")
 
 
@@ -322,9 +378,9 @@ _SCHEMA: dict[str, Any] = {
                                                    "or open-weight (llama-3.1-8b...) (default gpt-4o-mini)"},
         "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
                                "description": "requests per month (default 10k)"},
-        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "prompt tokens per request without few-shot or retrieved context (default 500)"},
-        "output_tokens": {"type": "number", "minimum": 0, "maximum": 2e6,
+        "output_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
                           "description": "output tokens per request (default 200)"},
         "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
                              "description": "labelled examples the team already has (default 0)"},
@@ -345,14 +401,14 @@ _SCHEMA: dict[str, Any] = {
         "gpu": {"type": "string", "description": "GPU for training and dedicated serving (e.g. h100)"},
         "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
                           "description": "RAG knowledge-base size in tokens (default 10M)"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
+        "engineer_month_usd": {"type": "number", "minimum": 0, "maximum": 1e7,
                                "description": "fully loaded cost of one engineer-month (default $15,000)"},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
                  "description": "ISO date for provider availability (default today)"},
     },
 }
 
-TOOL = Tool(
+TOOL = register(Tool(
     name="estimate_compare",
     cli_name="compare",
     description=(
@@ -365,4 +421,4 @@ TOOL = Tool(
         "break_evens. Use it whenever the user asks whether fine-tuning pays off."),
     schema=_SCHEMA,
     func=compare_strategies,
-)
+))

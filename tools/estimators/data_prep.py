@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.catalog import defaults as d
-from tools.registry import Tool
+from tools.contract import Tool, param, tool
 from tools.result import Assumption, Estimate
 
 DEFAULT_EXAMPLES = 1_000
@@ -56,13 +56,41 @@ def cleaning_months(examples: float, data_quality: str) -> float:
     return CLEANING_MONTHS_PER_1K[data_quality] * max(0.5, math.sqrt(examples / 1000))
 
 
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "examples": param("examples", 'examples the training set needs (default 1,000, or what you have if more)'),
+        "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
+                             "description": "labelled examples you already have (default 0)"},
+        "data_quality": {"type": "string", "enum": list(QUALITIES),
+                         "description": "quality of your existing data (default medium)"},
+        "labeling": {"type": "string", "enum": list(LABEL_COST),
+                     "description": "who labels: crowd, vendor (default) or domain expert"},
+        "cost_per_label": {"type": "number", "minimum": 0, "maximum": 1e4,
+                           "description": "override the USD cost per labelled example"},
+        "engineer_month_usd": param("engineer_month_usd", 'fully loaded cost of one engineer-month (default $15,000)'),
+    },
+}
+
+
+@tool(
+    name="estimate_data_prep",
+    cli_name="data",
+    description=(
+        "Cost of preparing a fine-tuning data set: examples still to label (target minus the labelled "
+        "examples you have) x cost per label (crowd, vendor or expert rates), re-labelling a share of "
+        "poor existing data, and engineer-months of cleaning by data quality.\n"
+        "Returns cost_usd, examples_to_label, cleaning_engineer_months and a low-high range."),
+    schema=_SCHEMA,
+)
 def estimate_data_prep(*, examples: Any = None, labeled_examples: Any = 0, data_quality: str = "medium",
                        labeling: str = "vendor", cost_per_label: Any = None,
                        engineer_month_usd: Any = None) -> DataPrepEstimate:
     """Labelling plus cleaning cost of a fine-tuning data set."""
-    have = d.number("labeled_examples", labeled_examples or 0, minimum=0, maximum=1e10)
-    quality = d.choice("data_quality", data_quality, QUALITIES)
-    who = d.choice("labeling", labeling, tuple(LABEL_COST))
+    have = float(labeled_examples or 0)
+    quality = data_quality
+    who = labeling
     assumptions: list[Assumption] = [Assumption("labelled examples you have", have, "you (--labeled-examples)"),
                                      Assumption("data quality", quality, "you (--data-quality)")]
     warnings: list[str] = []
@@ -72,12 +100,12 @@ def estimate_data_prep(*, examples: Any = None, labeled_examples: Any = 0, data_
                                       "default: ~1,000 curated examples (LIMA, Zhou et al. 2023, tuned on "
                                       "1,000); OpenAI sees gains from 50-100 but more is usual"))
     else:
-        target = d.number("examples", examples, above=0, maximum=1e10)
+        target = float(examples)
         assumptions.append(Assumption("examples needed", target, "you (--examples)"))
     to_label = max(0.0, target - have)
     relabel = min(have, target) * RELABEL_FRACTION[quality]
     if cost_per_label is not None:
-        low_label = mid_label = high_label = d.number("cost_per_label", cost_per_label, minimum=0, maximum=1e4)
+        low_label = mid_label = high_label = float(cost_per_label)
         assumptions.append(Assumption("cost per label", mid_label, "you (--cost-per-label)"))
     else:
         low_label, mid_label, high_label = LABEL_COST[who]
@@ -114,33 +142,4 @@ def estimate_data_prep(*, examples: Any = None, labeled_examples: Any = 0, data_
         cost_usd=cost, low=low, high=high, assumptions=assumptions, warnings=warnings)
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "examples": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e10,
-                     "description": "examples the training set needs (default 1,000, or what you have if more)"},
-        "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
-                             "description": "labelled examples you already have (default 0)"},
-        "data_quality": {"type": "string", "enum": list(QUALITIES),
-                         "description": "quality of your existing data (default medium)"},
-        "labeling": {"type": "string", "enum": list(LABEL_COST),
-                     "description": "who labels: crowd, vendor (default) or domain expert"},
-        "cost_per_label": {"type": "number", "minimum": 0, "maximum": 1e4,
-                           "description": "override the USD cost per labelled example"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
-                               "description": "fully loaded cost of one engineer-month (default $15,000)"},
-    },
-}
-
-TOOL = Tool(
-    name="estimate_data_prep",
-    cli_name="data",
-    description=(
-        "Cost of preparing a fine-tuning data set: examples still to label (target minus the labelled "
-        "examples you have) x cost per label (crowd, vendor or expert rates), re-labelling a share of "
-        "poor existing data, and engineer-months of cleaning by data quality.\n"
-        "Returns cost_usd, examples_to_label, cleaning_engineer_months and a low-high range."),
-    schema=_SCHEMA,
-    func=estimate_data_prep,
-)
+TOOL: Tool = estimate_data_prep.tool  # type: ignore[attr-defined]

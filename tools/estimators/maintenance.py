@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.catalog import defaults as d
-from tools.registry import Tool
+from tools.catalog.catalog import get_catalog
+from tools.contract import Tool, param, tool
+from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE, estimate_api_finetune
+from tools.estimators.training import estimate_training
 from tools.result import Assumption, Estimate
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -45,20 +48,13 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
     if tokens is None and examples is None:
         examples = DEFAULT_EXAMPLES
     if kind == "api":
-        from tools.estimators.api_finetune import estimate_api_finetune
-
         est = estimate_api_finetune(model=entry.id, tokens=tokens, examples=examples,
                                     tokens_per_example=tokens_per_example, epochs=epochs, date=date)
         warnings = list(est.warnings)
         if gpu is not None:
-            from tools.catalog.catalog import get_catalog
-
             get_catalog().gpu(gpu, field="gpu")  # a misspelt GPU is still an error
             warnings.append(f"--gpu ignored: {entry.id} is retrained by its provider at its training price")
         return est.cost_usd, est.low, est.high, f"estimate_api_finetune ({entry.id})", warnings
-    from tools.estimators.api_finetune import DEFAULT_TOKENS_PER_EXAMPLE
-    from tools.estimators.training import estimate_training
-
     source = f"estimate_training ({entry.id}, {method})"
     if tokens is None and tokens_per_example is None:
         # The training model needs a size per example; use the same default as the
@@ -72,6 +68,44 @@ def retrain_cost(*, model: str, method: str, tokens: Any, examples: Any, tokens_
     return est.cost_usd, est.low, est.high, source, []
 
 
+_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
+                              "description": "how fast the knowledge the model must hold changes (default monthly)"},
+        "retrain_cost_usd": {"type": "number", "minimum": 0, "maximum": 1e9,
+                             "description": "cost of one training run; if omitted it is estimated from the model"},
+        "model": param("model", 'the tuned model: hosted (gpt-4o-mini...) or open-weight (llama-3.1-8b...)', default='gpt-4o-mini'),
+        "method": {"type": "string", "enum": ["lora", "qlora", "full"],
+                   "description": "open-weight models: how each retrain tunes (default lora)"},
+        "tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e13,
+                   "description": "training tokens per epoch of each retrain"},
+        "examples": param("examples", 'training examples per retrain (default 1,000)'),
+        "tokens_per_example": param("tokens_per_example", 'average tokens per example (default 500)'),
+        "epochs": param("epochs", 'epochs per retrain', maximum=100),
+        "gpu": param("gpu", 'open-weight models: GPU for retraining (e.g. h100)'),
+        "base_model_releases_per_year": {"type": "number", "minimum": 0, "maximum": 52,
+                                         "description": "new base models you re-tune on per year (default 2)"},
+        "monitoring_fte": {"type": "number", "minimum": 0, "maximum": 100,
+                           "description": "engineers (full-time equivalents) monitoring the model (default 0.25)"},
+        "engineer_month_usd": param("engineer_month_usd", 'fully loaded cost of one engineer-month (default $15,000)'),
+        "date": param("date", 'ISO date, for hosted-provider availability (default today)'),
+    },
+}
+
+
+@tool(
+    name="estimate_maintenance",
+    cli_name="maintenance",
+    description=(
+        "Monthly cost of keeping a fine-tuned model: retrains per year from how fast the knowledge changes "
+        "(rarely 1, monthly 12, weekly 52, daily 365) x the cost of one training run (estimated from the "
+        "model or given), re-tuning on new base-model releases (~2 a year), engineer hours per retrain and "
+        "migration, and monitoring engineer time.\n"
+        "Returns monthly_cost_usd, yearly_cost_usd, its parts and a low-high range."),
+    schema=_SCHEMA,
+)
 def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd: Any = None,
                          model: str = DEFAULT_MODEL, method: str = "lora", tokens: Any = None,
                          examples: Any = None, tokens_per_example: Any = None, epochs: Any = None,
@@ -79,15 +113,15 @@ def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd
                          monitoring_fte: Any = None, engineer_month_usd: Any = None,
                          date: str | None = None) -> MaintenanceEstimate:
     """Monthly cost of keeping a fine-tuned model current and watched."""
-    changes = d.choice("knowledge_changes", knowledge_changes, d.KNOWLEDGE_CHANGES)
-    method = d.choice("method", method, ("lora", "qlora", "full"))
+    changes = knowledge_changes
+    method = method
     retrains = float(d.RETRAINS_PER_YEAR[changes])
     assumptions = [Assumption("retrains per year", retrains,
                               f"default: for knowledge that changes {changes}; {d.ARTICLE}: 'Data drift is "
                               "real. Your fine-tuned model will decay fast'")]
     warnings: list[str] = []
     if retrain_cost_usd is not None:
-        run = run_low = run_high = d.number("retrain_cost_usd", retrain_cost_usd, minimum=0, maximum=1e9)
+        run = run_low = run_high = float(retrain_cost_usd)
         assumptions.append(Assumption("cost of one training run", run, "you (--retrain-cost-usd)"))
     else:
         run, run_low, run_high, source, run_warnings = retrain_cost(
@@ -105,8 +139,7 @@ def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd
                                       f"{d.ARTICLE}: 'If OpenAI releases a better GPT version, your "
                                       "fine-tuned version lags behind'"))
     else:
-        rel_low = releases = rel_high = d.number("base_model_releases_per_year", base_model_releases_per_year,
-                                                 minimum=0, maximum=52)
+        rel_low = releases = rel_high = float(base_model_releases_per_year)
         assumptions.append(Assumption("base-model releases re-tuned on per year", releases,
                                       "you (--base-model-releases-per-year)"))
     if monitoring_fte is None:
@@ -115,7 +148,7 @@ def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd
                                       f"default: evals, drift and incident work, range 0.1-0.5; {d.ARTICLE}: "
                                       "'you now own the burden of monitoring, updating, and debugging forever'"))
     else:
-        fte_low = fte = fte_high = d.number("monitoring_fte", monitoring_fte, minimum=0, maximum=100)
+        fte_low = fte = fte_high = float(monitoring_fte)
         assumptions.append(Assumption("engineer time monitoring the tuned model (FTE)", fte, "you (--monitoring-fte)"))
     h_low, h_retrain, h_high = HOURS_PER_RETRAIN
     m_low, h_migration, m_high = HOURS_PER_MIGRATION
@@ -150,46 +183,4 @@ def estimate_maintenance(*, knowledge_changes: str = "monthly", retrain_cost_usd
         headline="monthly_cost_usd")
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
-                              "description": "how fast the knowledge the model must hold changes (default monthly)"},
-        "retrain_cost_usd": {"type": "number", "minimum": 0, "maximum": 1e9,
-                             "description": "cost of one training run; if omitted it is estimated from the model"},
-        "model": {"type": "string", "default": DEFAULT_MODEL,
-                  "description": "the tuned model: hosted (gpt-4o-mini...) or open-weight (llama-3.1-8b...)"},
-        "method": {"type": "string", "enum": ["lora", "qlora", "full"],
-                   "description": "open-weight models: how each retrain tunes (default lora)"},
-        "tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e13,
-                   "description": "training tokens per epoch of each retrain"},
-        "examples": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e10,
-                     "description": "training examples per retrain (default 1,000)"},
-        "tokens_per_example": {"type": "number", "exclusiveMinimum": 0, "maximum": 2e6,
-                               "description": "average tokens per example (default 500)"},
-        "epochs": {"type": "number", "exclusiveMinimum": 0, "maximum": 100, "description": "epochs per retrain"},
-        "gpu": {"type": "string", "description": "open-weight models: GPU for retraining (e.g. h100)"},
-        "base_model_releases_per_year": {"type": "number", "minimum": 0, "maximum": 52,
-                                         "description": "new base models you re-tune on per year (default 2)"},
-        "monitoring_fte": {"type": "number", "minimum": 0, "maximum": 100,
-                           "description": "engineers (full-time equivalents) monitoring the model (default 0.25)"},
-        "engineer_month_usd": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6,
-                               "description": "fully loaded cost of one engineer-month (default $15,000)"},
-        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                 "description": "ISO date, for hosted-provider availability (default today)"},
-    },
-}
-
-TOOL = Tool(
-    name="estimate_maintenance",
-    cli_name="maintenance",
-    description=(
-        "Monthly cost of keeping a fine-tuned model: retrains per year from how fast the knowledge changes "
-        "(rarely 1, monthly 12, weekly 52, daily 365) x the cost of one training run (estimated from the "
-        "model or given), re-tuning on new base-model releases (~2 a year), engineer hours per retrain and "
-        "migration, and monitoring engineer time.\n"
-        "Returns monthly_cost_usd, yearly_cost_usd, its parts and a low-high range."),
-    schema=_SCHEMA,
-    func=estimate_maintenance,
-)
+TOOL: Tool = estimate_maintenance.tool  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
         self.current_id = current_id
         self._armed: str | None = None  # id awaiting a second Delete to confirm
         self._deleted_current = False
+        self._unreadable: dict[str, str] = {}  # id -> why its file cannot be read
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="consultations") as box:
@@ -53,19 +54,21 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        summaries = self.store.list()
+        summaries = self.store.list(include_unreadable=True)
+        self._unreadable = {s.id: s.error for s in summaries if s.error}
         advisors = [_clip(s.label or s.mode, 24) for s in summaries]
         # Room for the title: the dialog's inside (less border, padding and scrollbar)
         # less the other columns and every cell's padding (1 on each side).
         used = 1 + 16 + 4 + max((len(a) for a in advisors), default=7) + 2 * 5
         room = max(12, self._dialog_width() - 6 - used)
         for s, advisor in zip(summaries, advisors):
-            mark = "●" if s.id == self.current_id else ""
+            mark = "●" if s.id == self.current_id else ("✗" if s.error else "")
             updated = s.updated.replace("T", " ")[:16]
-            table.add_row(mark, updated, str(s.messages), advisor, _clip(s.title, room), key=s.id)
+            title = f"unreadable: {s.error}" if s.error else s.title
+            table.add_row(mark, updated, str(s.messages), advisor, _clip(title, room), key=s.id)
         problems = getattr(self.store, "problems", None)
         if problems:
-            self.notify("Could not read: " + "; ".join(problems[:3]), severity="warning")
+            self.notify("Could not read: " + "; ".join(problems[:3]), severity="warning", markup=False)
 
     def _dialog_width(self) -> int:
         # #dialog is 80% of the screen, at most 100 columns; all of it below 100 (screens.tcss).
@@ -84,7 +87,9 @@ one, **N** starts a new one, **Delete** (or **D**, twice to confirm) deletes it,
 
     def action_resume(self) -> None:
         cid = self._highlighted()
-        if cid is not None:
+        if cid in self._unreadable:
+            self.notify(f"Cannot resume {cid}: {self._unreadable[cid]}", severity="warning", markup=False)
+        elif cid is not None:
             self.dismiss(("resume", cid))
 
     def action_new(self) -> None:

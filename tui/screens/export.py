@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from tools.files import write_text
 from tui.screens.dialog import Dialog
 
 
@@ -35,19 +36,12 @@ def default_path(session: Any, fmt: str) -> str:
     return f"ft-advisor-{slug}.{'md' if fmt == 'markdown' else 'json'}"
 
 
-def export(session: Any, fmt: str, path: str | Path) -> Path:
-    """Write the export; returns the absolute path. Raises OSError or InputError."""
-    from tools.errors import InputError
-
-    target = Path(path).expanduser()
-    if not str(path).strip():
-        raise InputError("path", "a file path to write", path)
-    if target.is_dir():
-        raise InputError("path", "a file path, not a directory", str(path))
+def export(session: Any, fmt: str, path: str | Path, overwrite: bool = False) -> Path:
+    """Write the export with the safe writer (atomic, never through a symlink planted
+    at the temp name, never over a device; an existing file only with `overwrite`);
+    returns the absolute path. Raises InputError."""
     text = build_markdown(session) if fmt == "markdown" else build_json(session)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target.resolve()
+    return write_text(path, text, "path", overwrite=overwrite, make_parents=True)
 
 
 class ExportScreen(Dialog[Path | None]):
@@ -72,6 +66,7 @@ class ExportScreen(Dialog[Path | None]):
         super().__init__()
         self.session = session
         self.fmt = "markdown"
+        self._confirmed: str | None = None  # the path the user agreed to replace
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="export") as box:
@@ -97,13 +92,19 @@ class ExportScreen(Dialog[Path | None]):
 
     def action_save(self) -> None:
         path = self.query_one("#export-path", Input).value
+        overwrite = self._confirmed == path
+        if not overwrite and Path(path).expanduser().is_file():
+            # An existing file is replaced only when the user asks twice.
+            self._confirmed = path
+            self.query_one("#export-result", Static).update(f"{path} exists: press Enter again to replace it.")
+            return
         try:
-            written = export(self.session, self.fmt, path)
+            written = export(self.session, self.fmt, path, overwrite=overwrite)
         except Exception as exc:
             self.query_one("#export-result", Static).update(f"Not written: {_one_line(exc)}")
-            self.notify(f"Not written: {_one_line(exc)}", severity="error")
+            self.notify(f"Not written: {_one_line(exc)}", severity="error", markup=False)
             return
-        self.notify(f"Written: {written}")
+        self.notify(f"Written: {written}", markup=False)
         self.dismiss(written)
 
     def action_copy(self) -> None:

@@ -4,6 +4,7 @@ Kept import-light: the app module is imported only here, inside run()."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 HELP = "open the consultation app (the default when no command is given)"
 
@@ -17,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A full-screen app painted into a pipe hangs and fills the pipe with escape codes.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("ft-advisor app: error: the app needs a terminal (standard input and output are not one); "
+              "use `ft-advisor chat --plain` for pipes and scripts", file=sys.stderr)
+        return 2
     from tui.app import AdvisorApp, StartOptions
 
     # Reopen the last consultation, except for the mock demo, which always starts fresh.

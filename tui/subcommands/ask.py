@@ -18,6 +18,9 @@ import json
 import sys
 from typing import Any
 
+from tools.safe_json import read_stream
+from tui.terminal import neutralise
+
 HELP = "ask one question and get the advisor's answer (streams; --json for one object)"
 EXIT_PROVIDER = 1
 EXIT_USAGE = 2
@@ -38,12 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _question(args: argparse.Namespace) -> str:
     parts = args.question
     if parts == ["-"]:
-        return sys.stdin.read()
+        return read_stream(sys.stdin, "QUESTION (standard input)")  # capped: 1 MB
     return " ".join(parts)
 
 
 def _err(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(neutralise(line), file=sys.stderr, flush=True)
 
 
 def _short(value: Any, limit: int = 160) -> str:
@@ -58,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
 
     from tools.errors import InputError
 
-    question = _question(args).strip()
+    try:
+        question = _question(args).strip()
+    except InputError as exc:
+        _err(f"ft-advisor ask: error: {exc.message()}")
+        return EXIT_USAGE
     if not question:
         _err("ft-advisor ask: error: QUESTION: expected a question or a description of your case, got ''")
         return EXIT_USAGE
@@ -98,7 +105,7 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
         if isinstance(event, TextDelta):
             answer.append(event.text)
             if for_stdout:
-                sys.stdout.write(event.text)
+                sys.stdout.write(neutralise(event.text))
                 sys.stdout.flush()
         elif isinstance(event, ToolCall):
             _err(f"→ {event.name}({_short(event.arguments)})")

@@ -13,6 +13,9 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from tools.safe_json import read_line
+from tui.terminal import neutralise
+
 HELP = "chat with the advisor: the app, or --plain for a line-by-line consultation on stdin/stdout"
 
 QUIT = ("/quit", "/exit", "/q")
@@ -79,6 +82,10 @@ def run_plain(args: argparse.Namespace, stdin: TextIO | None = None, stdout: Tex
     except KeyboardInterrupt:
         plain.finish()
         return 130
+    except InputError as exc:  # an input line past the cap
+        plain.finish()
+        print(f"ft-advisor chat: error: {exc.message()}", file=stderr)
+        return 2
     plain.finish()
     return 0
 
@@ -100,7 +107,7 @@ class PlainChat:
             self.out.write("\n")
             self.out.flush()
             self._midline = False
-        self.err.write(f"· {text}\n")
+        self.err.write(f"· {neutralise(text)}\n")
         self.err.flush()
 
     async def loop(self) -> None:
@@ -121,7 +128,7 @@ class PlainChat:
                 self.out.write("you> ")
                 self.out.flush()
             # A blocking read: nothing else runs meanwhile, and Ctrl+C interrupts it at once.
-            line = self.stdin.readline()
+            line = read_line(self.stdin, "input line")  # capped: an endless line ends the session
             if line == "":
                 break  # end of input
             text = line.rstrip("\r\n")
@@ -132,7 +139,7 @@ class PlainChat:
             await self.show(self.session.send(text))
 
     def write(self, text: str) -> None:
-        self.out.write(text.rstrip("\n") + "\n\n")
+        self.out.write(neutralise(text).rstrip("\n") + "\n\n")
         self.out.flush()
         self._midline = False
 
@@ -143,7 +150,7 @@ class PlainChat:
         wrote = False
         async for event in events:
             if isinstance(event, TextDelta):
-                self.out.write(event.text)
+                self.out.write(neutralise(event.text))
                 self.out.flush()
                 wrote = wrote or bool(event.text)
                 self._midline = bool(event.text) and not event.text.endswith("\n")
@@ -180,6 +187,11 @@ class PlainChat:
             self.session.save()
         except OSError as exc:
             self.note(f"could not save the consultation: {exc}")
+            return
+        for notice in self.session.store_notices():  # e.g. a conflict on the last save
+            self.note(notice.text)
+        if self.session.store.unwritable is not None:
+            self.note("consultation not saved: the store cannot be written")
             return
         cid = self.session.consultation.id
         self.note(f"consultation saved: {cid} (continue with: ft-advisor chat --plain --resume {cid})")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
+
+from tools.files import write_text
+from tools.safe_json import read_file, read_stream
 
 HELP = "recommend prompting, RAG, LoRA or full fine-tuning for a case profile (JSON), with reasons"
 
@@ -27,25 +27,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_profile(path: str) -> dict[str, Any]:
-    """The validated profile in `path` ("-" = stdin); InputError for every bad input."""
-    from tools.errors import InputError
+    """The validated profile in `path` ("-" = stdin); InputError for every bad input.
+    At most 1 MB is read (FT_ADVISOR_MAX_INPUT_BYTES), from a file, a pipe or a device."""
     from tools.decision.profile import parse_profile_json
 
     if path == "-":
         if sys.stdin.isatty():  # a person at the keyboard: say why nothing happens
             print("reading the profile (JSON) from standard input; end with Ctrl-D", file=sys.stderr)
-        text = sys.stdin.read()
+        text = read_stream(sys.stdin, "--profile -")
     else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputError("--profile", "an existing JSON file", path) from None
-        except IsADirectoryError:
-            raise InputError("--profile", "a JSON file, not a directory", path) from None
-        except UnicodeDecodeError:
-            raise InputError("--profile", "a UTF-8 text file with JSON", path) from None
-        except OSError as exc:
-            raise InputError("--profile", f"a readable JSON file ({exc.strerror})", path) from None
+        text = read_file(path, "--profile", kind="JSON file")
     return parse_profile_json(text)
 
 
@@ -62,9 +53,16 @@ def parse_date(text: str | None) -> Any:
         raise InputError("--date", "an ISO date such as 2026-11-29", text) from None
 
 
-def write_output(text: str, out: str | None) -> None:
-    """Print `text`, or write it to `out` atomically so a failed write never leaves half a
-    file behind."""
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """-o and --force, for the commands that write a file."""
+    parser.add_argument("-o", "--output", metavar="OUT", help="write to this file (default: standard output)")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+
+
+def write_output(text: str, out: str | None, *, force: bool = False, inputs: tuple[str, ...] = ()) -> None:
+    """Print `text`, or write it to `out` with the safe-write helper (atomic, never
+    through a planted temp file, never over a device, an input, or an existing file
+    without --force)."""
     from tools.errors import InputError
 
     if out is None or out == "-":
@@ -72,22 +70,7 @@ def write_output(text: str, out: str | None) -> None:
         return
     if not out.strip():
         raise InputError("-o", "a file path (or - for standard output)", out)
-    target = Path(out)
-    if target.is_dir():
-        raise InputError("-o", "a file path, not a directory", out)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError("-o", "a path in an existing directory", out)
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if tmp is not None:  # never leave the half-done temporary file behind
-            Path(tmp).unlink(missing_ok=True)
-        raise InputError("-o", f"a writable file ({exc.strerror})", out) from None
+    write_text(out, text, "-o", overwrite=force, inputs=inputs)
 
 
 def fail(command: str, exc: Any) -> int:
@@ -119,7 +102,23 @@ def print_decision(data: dict[str, Any]) -> None:
     head = (f"[bold]{strategy}[/]{escape(extra)}\n"
             f"fine-tuning justified: [bold]{'yes' if data['fine_tune_justified'] else 'no'}[/]   "
             f"confidence: {data['confidence']:.0%}")
+    option = next((o for o in data.get("options") or [] if o["id"] == data.get("recommended")), None)
+    if option:
+        head += (f"\noption: [bold]{escape(option['label'])}[/]\n"
+                 f"{fmt_usd(option['total_usd'])} over {(data.get('costs') or {}).get('horizon_months', 12)} months "
+                 f"({fmt_usd(option['setup_usd'])} set-up, {fmt_usd(option['monthly_usd'])} a month)")
     console.print(Panel(head, title="recommendation", expand=False))
+    if data.get("plan"):
+        console.print("[bold]plan[/]")
+        for i, step in enumerate(data["plan"], 1):
+            console.print(f"  {i}. {escape(step['step'])} [dim](go on when: {escape(step['gate'])})[/]")
+    if data.get("tipping_points"):
+        console.print("[bold]where the answer flips[/]")
+        for point in data["tipping_points"][:5]:
+            console.print(f"  • {escape(point['text'])}")
+    most = (data.get("robustness") or {}).get("most_flips")
+    if most:
+        console.print(f"  [dim]{escape(most['text'])}[/]")
     if data["reasons"]:
         console.print("[bold]why[/]")
         for note in data["reasons"]:

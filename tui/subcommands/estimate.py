@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
+
+from tools.errors import InputError
+from tools.registry import add_flags, all_tools, args_from_flags, call, flag
 
 HELP = "run one cost model: training, memory, api-finetune, inference, data, maintenance, rag, compare"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tools.registry import add_flags, all_tools
-
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=type(parser))
-    for tool in sorted(all_tools().values(), key=lambda t: _ORDER.get(t.cli_name or "", 99)):
+    for tool in all_tools().values():
         if not tool.cli_name:
             continue
         first_line = tool.description.strip().split("\n")[0]
@@ -36,10 +38,6 @@ def _as_flags(text: str, props: dict[str, Any]) -> str:
     """Argument names in a description written for a model (tokens_per_example) read as
     the flags a person types (--tokens-per-example). Only names with an underscore: a
     bare "model" or "tokens" is as often the plain word."""
-    import re
-
-    from tools.registry import flag
-
     names = sorted((p for p in props if "_" in p), key=len, reverse=True)
     if not names:
         return text
@@ -49,24 +47,16 @@ def _as_flags(text: str, props: dict[str, Any]) -> str:
 _NUMBERS = ("Numbers may be written the way people write them: 7b, 70B, 2T, 50k, 1.5M, 3e9, $30k. "
             "Every figure comes with its assumptions and their sources; --json prints one JSON object.")
 
-_ORDER = {k: i for i, k in enumerate(
-    ["training", "memory", "api-finetune", "inference", "data", "maintenance", "rag", "compare"])}
-
 
 def run(args: argparse.Namespace) -> int:
-    from tools.errors import InputError
-    from tools.registry import args_from_flags, flag, validate_args
-
     tool = args._tool
     props = tool.schema.get("properties", {})
     try:
-        values = validate_args(tool, args_from_flags(tool, args))
-        result = tool.func(**values)
+        data = call(tool.name, args_from_flags(tool, args))
     except InputError as exc:
         label = flag(exc.field) if exc.field in props else exc.field
         print(f"ft-advisor estimate {tool.cli_name}: error: {exc.message(label)}", file=sys.stderr)
         return 2
-    data = result.to_dict() if hasattr(result, "to_dict") else result
     if args.as_json:
         json.dump(data, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")

@@ -9,10 +9,10 @@ HELP = "write a structured prompt scaffold for the case profile: the thing to tr
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tui.subcommands.decide import add_profile_arguments
+    from tui.subcommands.decide import add_output_arguments, add_profile_arguments
 
     add_profile_arguments(parser)
-    parser.add_argument("-o", "--output", metavar="OUT", help="write to this file (default: standard output)")
+    add_output_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
         profile = read_profile(args.profile)
         # The strategy decides whether the scaffold carries a retrieval slot.
         strategy = decide(profile, today=parse_date(args.date)).strategy
-        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output)
+        write_output(build_prompt_scaffold(profile, strategy=strategy), args.output, force=args.force,
+                     inputs=(args.profile,))
     except InputError as exc:
         return fail("prompt", exc)
     return 0

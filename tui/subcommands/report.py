@@ -8,10 +8,10 @@ HELP = "write the Markdown report for a case profile: recommendation, costs over
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tui.subcommands.decide import add_profile_arguments
+    from tui.subcommands.decide import add_output_arguments, add_profile_arguments
 
     add_profile_arguments(parser)
-    parser.add_argument("-o", "--output", metavar="OUT", help="write to this file (default: standard output)")
+    add_output_arguments(parser)
     parser.add_argument("--title", help="report title (default: the first line of the profile's use_case)")
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = read_profile(args.profile)
         text = build_report(profile, today=parse_date(args.date), title=args.title)
-        write_output(text, args.output)
+        write_output(text, args.output, force=args.force, inputs=(args.profile,))
     except InputError as exc:
         return fail("report", exc)
     if args.output and args.output != "-":

@@ -1,0 +1,190 @@
+"""ft-advisor's estimates against every published figure in the calibration set.
+
+    .venv/bin/python bench/fidelity.py               # table + summary
+    .venv/bin/python bench/fidelity.py --json        # the same as JSON
+    .venv/bin/python bench/fidelity.py --write-fit   # refit the utilisation model, store it
+    PYTHONPATH=/path/to/other/tree python bench/fidelity.py --tree /path/to/other/tree
+                                                     # the same rows against another version
+
+For each row: the published figure, the estimate, its [low, high] range, ln(est/pub) and
+whether the range holds the figure. Training rows also show the leave-one-out estimate
+(from a utilisation fit made without that row) and whether the range around it holds the
+figure: the error on runs the calibration did not see. The summary prints the median
+|ln(est/pub)| for training and memory rows, the share of figures inside [low, high], and
+the leave-one-out median and coverage.
+
+llm-analysis side by side is optional: it is not an app dependency and is only run when
+importable in the bench's own environment (it was not installed for the numbers in
+docs/cost-models.md).
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load(tree: Path) -> tuple[Any, Any]:
+    import importlib
+
+    sys.path.insert(0, str(tree))
+    # Before the package move the estimators sat at the top of tools/.
+    prefix = "tools.estimators." if (tree / "tools" / "estimators").is_dir() else "tools."
+    training = importlib.import_module(prefix + "training")
+    memory = importlib.import_module(prefix + "memory")
+    return training.estimate_training, memory.estimate_memory
+
+
+def _accepts(func: Any, args: dict[str, Any]) -> dict[str, Any]:
+    """The row's arguments this version of the estimator knows (an older tree lacks some)."""
+    names = inspect.signature(func).parameters
+    return {k: v for k, v in args.items() if k in names}
+
+
+def _memory_metric(e: Any, metric: str) -> tuple[float, float, float]:
+    """(estimate, low, high) of one memory metric."""
+    if metric == "total_gb":
+        return e.total_gb, e.low, e.high
+    if metric in ("states_gb", "states_per_gpu_gb"):
+        states = sum(e.breakdown[k] for k in ("weights_gb", "gradients_gb", "optimizer_gb", "adapter_gb"))
+        low = getattr(e, "states_low_gb", None) or states
+        high = getattr(e, "states_high_gb", None) or states
+        if metric == "states_gb":
+            return states, low, high
+        per = e.states_per_gpu_gb
+        return per, per * low / states, per * high / states
+    if metric == "gpus_needed":  # "fits one 48 GB GPU": the count, exact
+        n = float(e.gpus_needed or math.inf)
+        return n, n, n
+    if metric == "per_gpu_gb":
+        return e.per_gpu_gb, e.per_gpu_gb * e.low / e.total_gb, e.per_gpu_gb * e.high / e.total_gb
+    value = e.breakdown[metric]
+    return value, value, value
+
+
+def _inside(low: float, high: float, published: float, bound: str, rounding: float = 0.0) -> bool:
+    """Whether [low, high] holds the figure, allowing for how it was rounded when published."""
+    low, high = low * (1 - rounding - 1e-9), high * (1 + rounding + 1e-9)
+    if bound == "upper":  # the published figure is a ceiling ("fits in 48 GB"): a low end below it
+        return low <= published
+    if bound == "lower":
+        return high >= published
+    return low <= published <= high
+
+
+def _log_error(est: float, published: float, bound: str) -> float:
+    if bound == "upper":
+        return max(0.0, math.log(est / published))
+    if bound == "lower":
+        return min(0.0, math.log(est / published))
+    return math.log(est / published)
+
+
+def run(tree: Path) -> dict[str, Any]:
+    estimate_training, estimate_memory = _load(tree)
+    rows = json.loads((ROOT / "tools/catalog/data/calibration.json").read_text())["rows"]
+    loo: dict[str, float] = {}
+    spreads: dict[str, float] = {}
+    if tree == ROOT:
+        from tools.estimators.calibration import calibrate
+
+        fit, loo, _ = calibrate(estimate_training)
+        spreads = fit.spreads
+    out = []
+    for row in rows:
+        args = dict(row["inputs"])
+        if row["kind"] == "training":
+            args["regime"] = row["regime"]
+            e = estimate_training(**_accepts(estimate_training, args))
+            est, low, high = e.gpu_hours, e.gpu_hours_low, e.gpu_hours_high
+            overhead = getattr(e, "overhead_gpu_hours", 0.0)
+            est, low, high = est + overhead, low + overhead, high + overhead
+        else:
+            e = estimate_memory(**_accepts(estimate_memory, args))
+            est, low, high = _memory_metric(e, row["metric"])
+        pub, bound = float(row["published"]), row.get("bound", "exact")
+        item = {"id": row["id"], "kind": row["kind"], "regime": row["regime"], "published": pub,
+                "estimate": est, "low": low, "high": high, "ln": _log_error(est, pub, bound),
+                "inside": _inside(low, high, pub, bound, row.get("rounding", 0.0))}
+        if row["id"] in loo:
+            # Held out: the estimate a fit without this row makes (hours scale as 1/MFU),
+            # and the range of its regime around it.
+            held = pub * math.exp(loo[row["id"]])
+            s = spreads[row["regime"]]
+            item.update(loo_estimate=held, loo_ln=math.log(held / pub),
+                        loo_inside=held / s <= pub <= held * s)
+        out.append(item)
+    return {"rows": out, "summary": summarise(out)}
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def med(values: list[float]) -> float | None:
+        return round(statistics.median(values), 3) if values else None
+
+    training = [r for r in rows if r["kind"] == "training"]
+    memory = [r for r in rows if r["kind"] == "memory"]
+    held = [r for r in training if "loo_ln" in r]
+    return {
+        "training_median_abs_ln": med([abs(r["ln"]) for r in training]),
+        "memory_median_abs_ln": med([abs(r["ln"]) for r in memory]),
+        "inside_share": round(sum(r["inside"] for r in rows) / len(rows), 3),
+        "inside": f"{sum(r['inside'] for r in rows)}/{len(rows)}",
+        "training_inside": f"{sum(r['inside'] for r in training)}/{len(training)}",
+        "memory_inside": f"{sum(r['inside'] for r in memory)}/{len(memory)}",
+        "loo_training_median_abs_ln": med([abs(r["loo_ln"]) for r in held]),
+        "loo_inside": f"{sum(r['loo_inside'] for r in held)}/{len(held)}" if held else None,
+        "loo_inside_share_with_memory": (round((sum(r["loo_inside"] for r in held)
+                                                + sum(r["inside"] for r in memory)) / len(rows), 3)
+                                         if held else None),
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    print(f"{'figure':26} {'published':>12} {'estimate':>12} {'low':>12} {'high':>12} {'ln':>6} in "
+          f"{'held-out':>12} {'ln':>6} in")
+    for r in result["rows"]:
+        held = (f"{r['loo_estimate']:12.4g} {r['loo_ln']:+6.2f} {'y' if r['loo_inside'] else 'n'}"
+                if "loo_ln" in r else "")
+        print(f"{r['id']:26} {r['published']:12.4g} {r['estimate']:12.4g} {r['low']:12.4g} {r['high']:12.4g} "
+              f"{r['ln']:+6.2f} {'y ' if r['inside'] else 'n '} {held}")
+    print()
+    for k, v in result["summary"].items():
+        print(f"{k:32} {v}")
+
+
+def write_fit() -> None:
+    sys.path.insert(0, str(ROOT))
+    from tools.estimators.calibration import calibrate
+    from tools.estimators.mfu import FIT_FILE
+    from tools.estimators.training import estimate_training
+
+    fit, _, _ = calibrate(estimate_training)
+    FIT_FILE.write_text(json.dumps(fit.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {FIT_FILE.relative_to(ROOT)}: {fit}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--write-fit", action="store_true", help="refit the utilisation model and store it")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree whose estimators to run")
+    ns = parser.parse_args()
+    if ns.write_fit:
+        write_fit()
+        return
+    result = run(ns.tree.resolve())
+    if ns.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
