@@ -384,7 +384,9 @@ def _find_goals(clause: str) -> tuple[list[str], list[str], dict[str, str]]:
             else:
                 if goal not in added:
                     added.append(goal)
-                    words[goal] = _snippet(clause, match.start(), match.end())
+                    # The phrase and the words that finish it ("sound like" + "our founder").
+                    more = re.match(r"(?: [a-z']+){0,2}", clause[match.end():])
+                    words[goal] = _snippet(clause, match.start(), match.end() + (more.end() if more else 0))
                 break
     # A goal both stated and ruled out in one clause counts as stated.
     return added, [g for g in removed if g not in added], words
