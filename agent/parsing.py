@@ -4,7 +4,13 @@ text, and answers to the offline interview's questions.
 Everything here is linear in the length of the text: the input is cleaned and capped
 first, every pattern is a flat alternation with bounded repeats (no nested quantifiers
 that could backtrack catastrophically), and model names are found with plain substring
-search. Only English phrasings are recognised; anything else simply yields no facts.
+search. Only English phrasings are recognised; in another language (agent/language.py)
+only language-neutral facts are read: figures with units or period words, currency
+amounts, model names. Typos in fact words are put right first (agent/typos.py).
+
+Nothing is guessed silently: every fact carries the words it came from (`Fact.text`),
+a number no field claims is listed (`Extraction.unread`), and a field stated twice with
+different values is left out and listed (`Extraction.contradictions`).
 """
 from __future__ import annotations
 
@@ -14,11 +20,40 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from agent.language import detect_language
+from agent.typos import fix_typos
+from rapidfuzz import fuzz
+from tools.catalog.catalog import get_catalog
+from tools.decision.vocabulary import GOALS
+from tools.units import fmt_count
+
 #: Text beyond this is ignored (a note says so): bounds the work on a huge paste.
 MAX_CHARS = 200_000
 
-GOALS = ("accuracy", "hallucinations", "business_context", "reasoning", "domain_knowledge",
-         "output_format", "jargon", "style")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact read, with the words it came from."""
+
+    field: str
+    value: Any
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "value": self.value, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """One field given different values in one message (and no "sorry, I mean" between)."""
+
+    field: str
+    values: tuple[Any, ...]
+    texts: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "values": list(self.values)}
 
 
 @dataclass
@@ -30,9 +65,24 @@ class Extraction:
     #: Goals the text explicitly rules out ("we don't care about tone").
     removed_goals: list[str] = field(default_factory=list)
     truncated: bool = False
+    #: Every fact in `updates` (a goal each), with its words.
+    facts: list[Fact] = field(default_factory=list)
+    #: Phrases with a number that no field could claim ("20k support tickets").
+    unread: list[str] = field(default_factory=list)
+    #: Fields stated twice with different values: left out of `updates`, to ask about.
+    contradictions: list[Contradiction] = field(default_factory=list)
+    #: The message's language (ISO 639-1); only English phrasings are read.
+    language: str = "en"
+    #: Typos put right before reading: (as written, as read).
+    corrections: list[tuple[str, str]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.updates or self.removed_goals)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reading as `ft-advisor ask --json` reports it."""
+        return {"facts": [f.to_dict() for f in self.facts], "unread": list(self.unread),
+                "contradictions": [c.to_dict() for c in self.contradictions], "language": self.language}
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -56,9 +106,33 @@ def clean(text: str) -> tuple[str, bool]:
     return text, truncated
 
 
+# How people group digits: 5,000 / 5.000 / 5 000 / 5'000 (and 2,5M for 2.5M).
+_DOT_GROUPS = re.compile(r"(?<![\w.,'])\d{1,3}(?:\.\d{3})+(?![\d.,]\d)(?!\.\d)")
+_DECIMAL_DOT = re.compile(r"(?<![\w.,'-])\d+\.(?:\d{1,2}|\d{4,})(?![\d])")
+_VERSION_BEFORE = re.compile(r"(?:llama|qwen|mistral|gpt|phi|gemma|claude|gemini|mixtral|version|v|python)[ -]?$")
+_COMMA_GROUPS = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d,]\d)(?!,\d)")
+_APOSTROPHE_GROUPS = re.compile(r"(?<![\w'])\d{1,3}(?:'\d{3})+(?!\d)")
+_SPACE_GROUPS = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\d.,]\d)(?! \d)")
+_DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d{1,3}),(\d{1,2})(?=\s?(?:k|m|mm|mio|mil|millones|millions?|milliards?"
+                            r"|milionen|millionen|mln|bn)\b)")
+
+
+def plain_numbers(text: str) -> str:
+    """Digit groups as plain digits: "5.000" -> "5000", "5'000" -> "5000". A dot before
+    exactly three digits groups thousands unless the text writes decimal dots elsewhere
+    ("1.5M", "0.25"); version numbers ("Llama 3.1") do not count as decimals."""
+    decimals = any(not _VERSION_BEFORE.search(text[max(0, m.start() - 12): m.start()].lower())
+                   for m in _DECIMAL_DOT.finditer(text))
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+    text = _COMMA_GROUPS.sub(lambda m: m[0].replace(",", ""), text)
+    text = _APOSTROPHE_GROUPS.sub(lambda m: m[0].replace("'", ""), text)
+    text = _SPACE_GROUPS.sub(lambda m: m[0].replace(" ", ""), text)
+    return _DOT_GROUPS.sub(lambda m: m[0] if decimals and m[0].count(".") == 1 else m[0].replace(".", ""), text)
+
+
 def _normalise(text: str) -> str:
-    """Lower case, with spelling variants unified so patterns stay short."""
-    text = text.lower()
+    """Lower case, digit groups plain, spelling variants unified so patterns stay short."""
+    text = plain_numbers(text).lower()
     text = re.sub(r"\blabell?ed\b", "labeled", text)
     text = re.sub(r"\bunlabell?ed\b", "unlabeled", text)
     text = re.sub(r"\bspeciali[sz]ed\b", "specialized", text)
@@ -76,8 +150,10 @@ _WORD_NUMBERS = (
     (re.compile(r"\b(?:half a|a half) billion\b"), "500000000"),
     (re.compile(r"\btens of thousands\b"), "30000"),
     (re.compile(r"\bhundreds of thousands\b"), "300000"),
-    (re.compile(r"\b(?:a few|several|a couple(?: of)?|few) thousands?\b|\bthousands\b"), "3000"),
-    (re.compile(r"\b(?:a few|several|a couple(?: of)?|few) hundreds?\b|\bhundreds\b"), "300"),
+    (re.compile(r"\b(?:a couple|couple)(?: of)? thousands?\b"), "2000"),
+    (re.compile(r"\b(?:a couple|couple)(?: of)? hundreds?\b"), "200"),
+    (re.compile(r"\b(?:a few|several|few) thousands?\b|\bthousands\b"), "3000"),
+    (re.compile(r"\b(?:a few|several|few) hundreds?\b|\bhundreds\b"), "300"),
     (re.compile(r"\b(?:a|one) hundred thousand\b"), "100000"),
     (re.compile(r"\b(?:a|one) thousand\b"), "1000"),
     (re.compile(r"\b(?:a|one) hundred\b"), "100"),
@@ -96,6 +172,8 @@ _NUMBER_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=Tru
 # A run of number words ("fifty thousand", "two hundred and fifty", "twenty-five"),
 # bounded so it stays linear.
 _NUMBER_WORDS = re.compile(rf"(?<![0-9] )(?<![0-9])\b(?:{_NUMBER_WORD})(?:(?:[ -]|\s+and\s+)(?:{_NUMBER_WORD})){{0,12}}\b")
+_ANY_NUMBER_WORD = re.compile(r"\b(?:" + _NUMBER_WORD + r"|thousands|hundreds|dozens?|half)\b")
+_NUMBER_WORDS_SET = frozenset([*_UNITS, *_TENS, *_SCALES, "half", "couple", "few", "several", "dozen", "dozens"])
 _HALF = re.compile(r"\b(?:half a|a half) (million|billion|thousand)\b")
 
 
@@ -116,6 +194,8 @@ def _word_value(words: list[str]) -> int:
 
 def numbers_in_words(text: str) -> str:
     """Vague quantities ("a few hundred") then exact ones ("fifty thousand") as digits."""
+    if not _ANY_NUMBER_WORD.search(text):
+        return text
     for pattern, digits in _WORD_NUMBERS:
         text = pattern.sub(digits, text)
     return words_to_numbers(text)
@@ -143,7 +223,7 @@ def words_to_numbers(text: str) -> str:
     return _NUMBER_WORDS.sub(convert, text)
 
 
-_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?=\s|$)|[;\n]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b")
+_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+(?=\s|$)|[;\n]|\b(?:but|however|whereas|although)\b")
 
 
 def clauses(text: str) -> list[str]:
@@ -180,50 +260,84 @@ def _negated(prefix: str) -> bool:
 
 # --------------------------------------------------------------------------- goals
 
-_GOAL_PATTERNS: dict[str, re.Pattern[str]] = {
-    "accuracy": re.compile(
-        r"\b(?:not (?:very |always |really )?(?:accurate|correct|right)|inaccura\w*|accura(?:te|cy)"
-        r"|(?:answers?|responses?|outputs?|results?|replies) (?:are|is|were|come out|seem) "
-        r"(?:\w+ ){0,2}(?:wrong|incorrect|off|bad|poor|unreliable)"
-        r"|wrong answers?|incorrect answers?|more correct|correctness|gets? (?:\w+ )?wrong"
-        r"|better answers|(?:answer|response) quality|quality of (?:the |its )?(?:answers|responses)"
-        r"|more precise|precision)"),
-    "hallucinations": re.compile(
-        r"\b(?:hallucinat\w*|mak(?:e|es|ing) (?:\w+ ){0,2}up\b|made[- ]up|invent(?:s|ing)? "
-        r"(?:\w+ )?(?:facts|answers|things|stuff|citations|sources|numbers|references)"
-        r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
-        r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies))"),
-    "business_context": re.compile(
-        r"\b(?:understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers|organi[sz]ation"
-        r"|processes|context|policies)|(?:our|my) business better|know(?:s)? (?:about )?(?:our|my) "
-        r"(?:business|company|products?|policies|processes|customers)|company[- ](?:context|specific)"
-        r"|business (?:context|knowledge|logic|rules)|internal (?:processes|policies|procedures))"),
-    "reasoning": re.compile(
-        r"\b(?:reasoning|reason(?:s)? (?:better|through|about|well)|better reason\w*"
-        r"|think(?:s|ing)? (?:step by step|more clearly|better|through|logically)|logic(?:al)?"
-        r"|multi-?step|chain[- ]of[- ]thought|math(?:s|ematical)? (?:problems|questions|reasoning)"
-        r"|solv(?:e|es|ing) (?:\w+ )?problems|smarter|draws? conclusions)"),
-    "domain_knowledge": re.compile(
-        r"\b(?:industry[- ]specific|domain[- ](?:specific )?knowledge|specialized knowledge"
-        r"|(?:absent|missing) from (?:public|general|base|open|existing) models?"
-        r"|not in (?:any )?(?:public|general|base|existing) models?"
-        r"|(?:public|general|base|existing) models? (?:do not|does not|can not) know"
-        r"|medical diagnos\w*|diagnostic|niche (?:domain|field|knowledge)|expert knowledge"
-        r"|(?:knowledge|facts) (?:about|of) (?:our|a|the) (?:niche|field|domain|industry))"),
-    "output_format": re.compile(
-        r"\b(?:valid json|json|(?:strict|exact|fixed|specific|consistent|rigid|precise|required) "
-        r"(?:output )?(?:format\w*|structure|schema|template|layout)|output format\w*"
-        r"|format(?:ted)? (?:output|correctly|exactly|consistently)|structured (?:output|data|format|fields)"
-        r"|schema|xml|yaml|legal contracts?|contracts?|compliance (?:documents?|reports?|forms?|filings?)"
-        r"|template\w*)"),
-    "jargon": re.compile(
-        r"\b(?:jargon|terminology|(?:specialized|technical|domain|industry|scientific|medical|legal) "
-        r"(?:vocabulary|terms|language|lingo)|non-?standard (?:language|usage|terms|words|vocabulary)"
-        r"|acronyms|abbreviations|protein[- ]folding|financial risk model\w*|lingo)"),
-    "style": re.compile(
-        r"\b(?:tone|style|voice|sound(?:s|ing)? (?:\w+ )?like|write(?:s)? like|talk(?:s)? like"
-        r"|speak(?:s)? like|imitat\w*|mimic\w*|persona|personality|in the (?:words|manner) of)"),
+# Each goal's phrasings: `strong` ones state a need or a complaint on their own ("it makes
+# things up", "sound like our founder"); `weak` ones name a thing ("JSON", "contracts",
+# "personas", "tone") and become a goal only beside words of wanting or suffering
+# (_NEED): a task name alone is not a goal.
+_GOAL_STRONG: dict[str, str] = {
+    "accuracy": r"not (?:very |always |really )?(?:accurate|correct|right)|inaccura\w*"
+                r"|(?:answers?|responses?|outputs?|results?|replies) (?:are|is|were|come out|seem) "
+                r"(?:\w+ ){0,2}(?:wrong|incorrect|off|bad|poor|unreliable)"
+                r"|wrong answers?|incorrect answers?|more (?:correct|accurate)|gets? (?:\w+ )?wrong"
+                r"|better answers|(?:answer|response) quality|quality of (?:the |its )?(?:answers|responses)",
+    "hallucinations": r"hallucinat\w*|mak(?:e|es|ing) (?:\w+ ){0,2}up\b|made[- ]up|invent(?:s|ing)? "
+                      r"(?:\w+ )?(?:facts|answers|things|stuff|citations|sources|numbers|references)"
+                      r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
+                      r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies)",
+    "business_context": r"understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers"
+                        r"|organi[sz]ation|processes|context|policies)|(?:our|my) business better|know(?:s)? "
+                        r"(?:about )?(?:our|my) (?:business|company|products?|policies|processes|customers)",
+    "reasoning": r"reasoning|reason(?:s)? (?:better|through|about|well)|better reason\w*"
+                 r"|think(?:s|ing)? (?:step by step|more clearly|better|through|logically)"
+                 r"|chain[- ]of[- ]thought|smarter|draws? conclusions",
+    "domain_knowledge": r"domain[- ](?:specific )?knowledge|specialized knowledge"
+                        r"|(?:absent|missing) from (?:public|general|base|open|existing) models?"
+                        r"|not in (?:any )?(?:public|general|base|existing) models?"
+                        r"|(?:public|general|base|existing|off-the-shelf) models? (?:do not|does not|can not) "
+                        r"(?:know|have (?:this|that|the|our|such) (?:knowledge|information))",
+    "output_format": r"valid json|(?:strict|exact|fixed|specific|consistent|rigid|precise|required) "
+                     r"(?:output )?(?:format\w*|structure|schema|template|layout)|output format\w*"
+                     r"|format(?:ted)? (?:output|correctly|exactly|consistently)"
+                     r"|(?:json|output|format|schema|xml|yaml) (?:breaks|is broken|is invalid|fails)",
+    "jargon": r"jargon|terminology|(?:specialized|technical|domain|industry|scientific|medical|legal) "
+              r"(?:vocabulary|terms|language|lingo)|non-?standard (?:language|usage|terms|words|vocabulary)|lingo",
+    "style": r"sound(?:s|ing)? (?:\w+ ){0,2}like|write(?:s)? like|talk(?:s)? like|speak(?:s)? like|imitat\w*"
+             r"|mimic\w*|in the (?:words|manner) of|brand voice",
 }
+_GOAL_WEAK: dict[str, str] = {
+    "accuracy": r"accura(?:te|cy)|correctness|precision|more precise",
+    "business_context": r"company[- ](?:context|specific)|business (?:context|knowledge|logic|rules)"
+                        r"|internal (?:processes|policies|procedures)",
+    "reasoning": r"logic(?:al)?|multi-?step|math(?:s|ematical)? (?:problems|questions|reasoning)"
+                 r"|solv(?:e|es|ing) (?:\w+ )?problems",
+    "domain_knowledge": r"industry[- ]specific|medical diagnos\w*|diagnostic|niche (?:domain|field|knowledge)"
+                        r"|expert knowledge|(?:knowledge|facts) (?:about|of) (?:our|a|the) (?:niche|field|domain|industry)",
+    "output_format": r"json|schema|xml|yaml|legal contracts?|contracts?|compliance (?:documents?|reports?|forms?"
+                     r"|filings?)|template\w*|structured (?:output|data|format|fields)",
+    "jargon": r"acronyms|abbreviations|protein[- ]folding|financial risk model\w*",
+    "style": r"tone|style|voice|persona|personality",
+}
+_GOAL_PATTERNS: dict[str, re.Pattern[str]] = {
+    goal: re.compile(r"\b(?:" + "|".join(p for p in (_GOAL_STRONG.get(goal), _GOAL_WEAK.get(goal)) if p) + ")")
+    for goal in GOALS}
+_GOAL_WEAK_ONLY: dict[str, re.Pattern[str]] = {goal: re.compile(r"\b(?:" + p + r")\b") for goal, p in _GOAL_WEAK.items()}
+_GOAL_STRONG_RE: dict[str, re.Pattern[str]] = {goal: re.compile(r"\b(?:" + p + ")") for goal, p in _GOAL_STRONG.items()}
+# Words of wanting or suffering that make a named thing a goal, looked for in the
+# thing's own phrase.
+_NEED = re.compile(
+    r"\b(?:want\w*|need\w*|must|should|has to|have to|had to|require\w*|expect\w*|hope\w*|wish\w*|would like"
+    r"|goal|so that|make it|get it to|keep\w*|strict|exact\w*|valid|consistent\w*|fail\w*|break\w*|broken"
+    r"|invalid|wrong|bad|poor|problem\w*|issue\w*|struggl\w*|garbl\w*|mangl\w*|mess\w*|can not|does not"
+    r"|do not|did not|never|unacceptable|important|critical|follow\w*|match\w*|stick|improv\w*|better"
+    r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|afford|care|prefer\w*|like|not just|not only)\b")
+
+
+# After the named thing, only words that say it must be so or fails: "contracts must
+# follow our template", "the JSON breaks"; not "contracts need review".
+_NEED_AFTER = re.compile(
+    r"\b(?:must|should|has to|have to|needs? to (?:be|follow|match|look|sound)|follow\w*|match\w*|break\w*"
+    r"|broken|fail\w*|invalid|wrong|consistent\w*|exact\w*|strict\w*|unacceptable|garbl\w*|mangl\w*|off|bad"
+    r"|is not (?:right|valid|consistent)|does not (?:parse|validate|match))\b")
+
+
+def _expressed(goal: str, clause: str, match: re.Match[str]) -> bool:
+    """Whether a match is a need: a strong phrasing, or a weak one beside a need word."""
+    if _GOAL_STRONG_RE.get(goal) and _GOAL_STRONG_RE[goal].match(clause, match.start()):
+        return True
+    start, end = match.start(), match.end()
+    before = _PHRASE_BREAK.split(clause[max(0, start - 60): start])[-1]
+    after = re.split(r",|;|:|\b(?:and|but|so|while|because|since)\b", clause[end: end + 60])[0]
+    return bool(_NEED.search(before) or _NEED_AFTER.search(after))
 
 
 # "The bot does not understand our products", "it doesn't sound like us": a negation
@@ -247,14 +361,18 @@ _HALLUCINATION_CONSTRAINT = re.compile(
     r"|(?:zero|no) tolerance for (?:any )?hallucinat\w*|no room for (?:any )?hallucinat\w*")
 
 
-def _find_goals(clause: str) -> tuple[list[str], list[str]]:
+def _find_goals(clause: str) -> tuple[list[str], list[str], dict[str, str]]:
+    """Goals stated in the clause, goals ruled out, and the words of each stated one."""
     added: list[str] = []
     removed: list[str] = []
+    words: dict[str, str] = {}
     for goal, pattern in _GOAL_PATTERNS.items():
         for match in pattern.finditer(clause):
             if goal == "hallucinations" and _HALLUCINATION_CONSTRAINT.search(
                     clause[max(0, match.start() - 40): match.end() + 40]):
                 continue  # decided in extract_facts, once the other goals are known
+            if not _expressed(goal, clause, match):
+                continue
             prefix = clause[: match.start()]
             tail = prefix[-80:]
             complaint = bool((_COMPLAINT.search(tail) and _BEHAVIOUR.match(match[0]))
@@ -266,9 +384,12 @@ def _find_goals(clause: str) -> tuple[list[str], list[str]]:
             else:
                 if goal not in added:
                     added.append(goal)
+                    # The phrase and the words that finish it ("sound like" + "our founder").
+                    more = re.match(r"(?: [a-z']+){0,2}", clause[match.end():])
+                    words[goal] = _snippet(clause, match.start(), match.end() + (more.end() if more else 0))
                 break
     # A goal both stated and ruled out in one clause counts as stated.
-    return added, [g for g in removed if g not in added]
+    return added, [g for g in removed if g not in added], words
 
 
 # --------------------------------------------------------------------------- simple facts
@@ -279,29 +400,74 @@ def _matcher(pattern: str) -> re.Pattern[str]:
 
 # (pattern, value) pairs per field, checked clause by clause; a negated match of a
 # positive phrase is handled by the entries written for the negative form.
+# Knowledge public models lack. Privacy ("customer data", "patient records") is not that:
+# it says where the model may run (`deployment`), read below.
 _PROPRIETARY_TRUE = _matcher(
-    r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed|patient|customer"
-    r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus)"
+    r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed"
+    r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus|wiki)"
     r"|not (?:publicly )?available|not public")
 _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")
 
 _LABELS_NONE = _matcher(
-    r"(?:no|zero|not any|without|not have any|not have) (?:\w+ )?(?:labeled|training|annotated) "
-    r"(?:data|examples|dataset|samples|pairs)|only (?:have )?unlabeled|nothing labeled")
+    r"(?:no|zero|not any|without|without any|not have any|not have) (?:\w+ )?(?:labeled|training|annotated) "
+    r"(?:data|examples|dataset|samples|pairs)|only (?:have )?unlabeled|nothing (?:is )?(?:labeled|annotated)"
+    r"|(?:no|zero|not any|not have any|without any|none of the) (?:usable |real |historical |good )?"
+    r"(?:data|examples?|dataset|samples|labels)\b(?! (?:scien\w*|team|engineer\w*|leav\w*|can|may|must|should"
+    r"|go\w*|is sent|will|to|protection|privacy|residency|cent\w*|retention))"
+    r"|(?:have|got) none(?: yet)?$|not labeled (?:anything|any of it)")
 
 _TEAM = (
     (_matcher(r"(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
               r"(?:ml|ai|data science|machine learning|data)(?: \w+)? (?:team|engineers?|people|staff|expertise"
               r"|experience|scientists?)|no (?:data scientists|ml engineers|ml people)"
               r"|(?:nobody|no one|none of us)(?: \w+){0,4} (?:knows?|does|has|understands?) (?:\w+ )?"
-              r"(?:ml|machine learning|ai|model training|fine-?tuning)\b"), "none"),
+              r"(?:ml|machine learning|ai|model training|fine-?tuning)\b"
+              r"|(?:^|\bit is |\bteam is |\bteam of )(?:just|only) (?:me|myself|one (?:developer|person|dev))\b"
+              r"|\b(?:just|only) me\b|\bsolo (?:developer|founder|dev)|\bby myself\b|\bon my own\b"
+              r"|\bone-?(?:person|man|woman) (?:team|shop|company)"), "none"),
     (_matcher(r"(?:strong|dedicated|large|big|experienced|full|solid|mature|world-?class|research) "
               r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)"), "strong"),
     (_matcher(r"(?:an?|one|two|a few|some|small|couple of|junior|single) (?:\w+ )?(?:ml|ai|machine learning) "
               r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)"), "some"),
 )
+
+# Where the model may run, most constrained last: the strictest phrase read wins.
+_DEPLOYMENT = (
+    ("any", _matcher(r"(?:third[- ]party|external|hosted|vendor|openai|cloud) (?:apis?|providers?|models?) "
+                     r"(?:is|are) (?:fine|ok|okay|allowed|acceptable)|(?:any|a) (?:hosted |third[- ]party )?api "
+                     r"is fine|no (?:privacy|data) (?:constraints|restrictions|concerns)")),
+    ("own_cloud", _matcher(r"hipaa|gdpr|soc ?2|(?:our|own) (?:\w+ )?(?:cloud account|vpc|tenant|aws|azure|gcp)\b"
+                           r"|in our (?:own )?(?:cloud|vpc|tenant|aws account|azure tenant)"
+                           r"|(?:can not|must not|may not|should not|not allowed to|never) (?:be )?(?:leave|go|sent|shared"
+                           r"|send) (?:\w+ )?(?:to )?(?:a |any )?(?:third[- ]part\w*|external|outside (?:vendors?|providers?)"
+                           r"|openai|vendors?)|no third[- ]party (?:apis?|providers?|services|vendors)"
+                           r"|data residency|(?:stay|stays|remain|remains) in the (?:eu|us|country)")),
+    ("on_prem", _matcher(r"on[- ]?prem\w*|on (?:our|its) (?:own )?(?:servers|hardware|premises|machines|gpus)"
+                         r"|(?:our|own) (?:data ?cent(?:re|er)s?|servers|hardware)"
+                         r"|air[- ]?gapped|(?:can not|must not|may not|never|not allowed to) (?:\w+ )?leave (?:our|the) "
+                         r"(?:building|premises|network|servers|data ?cent(?:re|er)|firewall)|self[- ]hosted")),
+    ("on_device", _matcher(r"on[- ]device|on (?:the |their |users'? |a |our )?(?:phones?|devices?|laptops?|mobiles?"
+                           r"|smartphones?|tablets?)|runs? (?:locally|offline) on|in the (?:app|browser) offline"
+                           r"|edge devices?")),
+)
+# Cheap first looks: most clauses name no hosting and no technique tried.
+_DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
+                              r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
+                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction")
+_DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
+
+# "our JSON breaks 3% of the time", "1 in 20 answers is wrong", "we need under 1%".
+_FAILURE_WORDS = re.compile(r"\b(?:break\w*|broken|fail\w*|invalid|wrong|incorrect|malformed|errors?|erroneous"
+                            r"|bad|hallucinat\w*|mistakes?|off|unusable|rejected|garbled)\b")
+_TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to get |to go )?(?:below|under|down to|to)"
+                           r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to))\b")
+_PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
+_ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
+
+_TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
+                        r"|woman)|research)\b")
 
 _QUALITY = (
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor(?: quality)?|inconsistent|unclean|unreliable) "
@@ -354,17 +520,19 @@ def _bucket(days: float) -> str:
     return "rarely"
 
 
-def _knowledge_changes(clause: str) -> str | None:
-    if _CHANGE_STATIC.search(clause):
-        return "rarely"
-    if not _CHANGE_VERB.search(clause):
+def _knowledge_changes(clause: str) -> tuple[str, int, int] | None:
+    """How often the facts change, and where the clause says so."""
+    if m := _CHANGE_STATIC.search(clause):
+        return "rarely", m.start(), m.end()
+    verb = _CHANGE_VERB.search(clause)
+    if not verb:
         return None
     every = _EVERY_N.search(clause)
     if every:
-        return _bucket(int(every[1]) * _PERIOD_DAYS[every[2].rstrip("s")])
+        return _bucket(int(every[1]) * _PERIOD_DAYS[every[2].rstrip("s")]), verb.start(), every.end()
     for pattern, value in _FREQUENCIES:
-        if pattern.search(clause):
-            return value
+        if m := pattern.search(clause):
+            return value, min(verb.start(), m.start()), max(verb.end(), m.end())
     return None
 
 
@@ -373,15 +541,19 @@ def _knowledge_changes(clause: str) -> str | None:
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<cur>\$|usd ?|us\$|eur ?|€|£)?(?P<num>[0-9]{1,3}(?: [0-9]{3}){1,4}(?![0-9.,])"
     r"|[0-9]{1,15}(?:[,_][0-9]{3}){0,5}(?:\.[0-9]{1,6})?)"
-    r"(?:(?: ?|-)(?P<word>hundred|thousand|grand|million|billion|trillion)|(?P<suf>k|mm|mn|m|bn|b|t)"
+    r"(?:(?: ?|-)(?P<word>hundred|thousand|grand|millions?|billions?|trillion|millones|millionen|milliards?|mio|mil)"
+    r"|(?P<suf>k|mm|mn|m|bn|b|t)"
     r"|(?P<pct>%))?(?![a-z0-9])")
-_MULT = {"hundred": 1e2, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "mm": 1e6,
-         "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_MULT = {"hundred": 1e2, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3,
+         "m": 1e6, "mm": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12,
+         # as other languages write them ("2 millions de requêtes", "20 mil consultas")
+         "millions": 1e6, "billions": 1e9, "millones": 1e6, "millionen": 1e6, "milliard": 1e9, "milliards": 1e9,
+         "mio": 1e6, "mil": 1e3}
 
 # Written examples that are not called examples: "40k of his emails and replies",
 # "12k transcripts". Read as examples only without a period ("12k emails a month" is traffic).
 _LOOSE_EXAMPLES = re.compile(r"^\W{0,3}(?:of (?:his|her|their|our|the|my) )?(?:[a-z]+ ){0,2}?"
-                             r"(?:emails|replies|transcripts|letters|articles|posts|documents|write-?ups)\b")
+                             r"(?:emails|replies|transcripts|letters|articles|posts|write-?ups)\b")
 _EXAMPLE_WORDS = re.compile(r"^\W{0,3}(?:[a-z]+\W{1,3}){0,3}?(?:labeled|annotated|training|gold)? ?"
                             r"(?:examples?|samples?|pairs|annotations|demonstrations|labeled)\b")
 _EXAMPLE_BEFORE = re.compile(r"(?:labeled|annotated|training) (?:examples?|data|samples?|pairs)"
@@ -389,7 +561,44 @@ _EXAMPLE_BEFORE = re.compile(r"(?:labeled|annotated|training) (?:examples?|data|
                              r"|examples?\W{0,3}$")
 _REQUEST_WORDS = re.compile(r"^\W{0,3}(?:[a-z]+\W{1,3}){0,2}?(?:requests?|queries|calls|messages|conversations|chats"
                             r"|sessions|completions|questions|tickets|inferences|prompts|generations)\b")
-_MONEY_WORDS = re.compile(r"^\W{0,3}(?:usd|dollars?|bucks|eur|euros?)\b")
+_MONEY_WORDS = re.compile(r"^\W{0,3}(?:usd|dollars?|bucks|eur|euros?|€|\$)(?![a-z])")
+# Traffic nouns that are a monthly volume even without a period ("1.5M API calls"), unless
+# the text says it holds them ("we have 20k tickets" is a stock, not a rate).
+_TRAFFIC_WORDS = re.compile(r"^\W{0,3}(?:[a-z]+\W{1,3}){0,2}?(?:requests?|queries|api calls|calls|completions"
+                            r"|inferences|generations)\b")
+_STOCK_BEFORE = re.compile(r"\b(?:have|had|has|got|there are|sitting on|archive of|backlog of|database of|history of"
+                           r"|collected|stored|total of)\b[^,]{0,30}$")
+# A rate in any noun: "20 million documents a month", "2M clinical notes per month",
+# "500k emails monthly", "20.000 consultas al mes".
+_RATE = re.compile(
+    r"^\W{0,3}(?P<noun>(?:[^\W\d][\w'-]*(?:\s+|(?=/))){0,4}?)(?:(?:a|an|per|each|every|/)\s?"
+    r"(?P<p>day|week|month|year|hour|minute|second|mo|yr)s?\b|(?P<adv>daily|weekly|monthly|yearly|annually|hourly)\b"
+    r"|(?:al|por|par|pro|im|am|au|ao|per|a la|à la|par an|chaque|cada|jede[nr]?|ogni) ?"
+    r"(?P<f>mes|mois|monat|mese|mês|día|dia|jour|tag|giorno|semana|semaine|woche|settimana|año|ano|an|jahr|anno)\b)")
+_RATE_FACTOR = {"day": 30.0, "week": 52 / 12, "month": 1.0, "mo": 1.0, "year": 1 / 12, "yr": 1 / 12, "hour": 720.0,
+                "minute": 43_200.0, "second": 2_592_000.0, "daily": 30.0, "weekly": 52 / 12, "monthly": 1.0,
+                "yearly": 1 / 12, "annually": 1 / 12, "hourly": 720.0, "mes": 1.0, "mois": 1.0, "monat": 1.0,
+                "mese": 1.0, "mês": 1.0, "día": 30.0, "dia": 30.0, "jour": 30.0, "tag": 30.0, "giorno": 30.0,
+                "semana": 52 / 12, "semaine": 52 / 12, "woche": 52 / 12, "settimana": 52 / 12, "año": 1 / 12,
+                "ano": 1 / 12, "an": 1 / 12, "jahr": 1 / 12, "anno": 1 / 12}
+# Counted things that are not traffic, whatever their period ("3 releases a year").
+_NOT_TRAFFIC = re.compile(
+    r"\b(?:times?|releases?|updates?|changes?|versions?|deploy\w*|hires?|engineers?|people|employees|hours?|days?"
+    r"|weeks?|months?|years?|tokens?|dollars?|euros?|usd|bucks|examples?|labels?|labeled|annotations?|samples?|pairs?"
+    r"|errors?|failures?|incidents?|meetings?|complaints?|escalations?|bugs?|users?|customers?|seats?|gpus?|runs?"
+    r"|epochs?|percent|new|more|of|the|and|or|to|in|on|for)$")
+# "500 users making 20 requests a day each"
+_PER_USER = re.compile(
+    r"^\W{0,3}(?:[a-z]+ ){0,2}?(?:users|employees|agents|customers|people|staff|members|seats|clients|doctors|lawyers"
+    r"|students|patients|analysts|reps)\b(?P<mid>[^0-9;]{0,40}?)(?P<n>[0-9]+(?:\.[0-9]+)?)(?P<suf>k|m)?\s"
+    r"(?P<rest>(?:[a-z]+\s){0,3}?(?:a|per|each|every|/)\s?(?P<p>day|week|month|year)s?\b(?P<each> each| per (?:user"
+    r"|person|head|seat)| apiece)?)")
+# A stock that is probably examples once the text says it was kept: "20k logged tickets".
+_LOGGED = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:logged|historical|past|archived|resolved|answered|closed)\b"
+                     r"|^[^.;,]{0,30}\b(?:logged|archived|on file|in our logs|with (?:their|the) (?:answers|replies"
+                     r"|resolutions))\b")
+_CORRECTION = re.compile(r"^\W*(?:sorry|actually|i mean|correction|rather|make that|scratch that|no wait|wait"
+                         r"|to be precise|update|oops)\b")
 _PER = (
     (re.compile(r"\b(?:a|per|each|every|/) ?(?:month|mo)\b|\bmonthly\b|/mo\b"), 1.0),
     (re.compile(r"\b(?:a|per|each|every|/) ?day\b|\bdaily\b|/d\b"), 30.0),
@@ -406,14 +615,23 @@ _TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:e
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
 _OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*)\b")
 _PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries)\b")
-_TRIED = (
-    (_matcher(r"(?:tried|tested|using|use|used|built|did|experimented with) (?:\w+ ){0,3}?"
-              r"(?:rag|retrieval|vector (?:search|database|db)|embeddings? search)"), "rag"),
-    (_matcher(r"(?:tried|tested|using|use|used|did|experimented with|iterated on) (?:\w+ ){0,3}?"
-              r"(?:prompt engineering|prompting|better prompts|prompts|few-?shot|system prompts?)"), "prompt_engineering"),
-    (_matcher(r"(?:tried|tested|trained|did|ran|used|experimented with) (?:\w+ ){0,3}?(?:lora|qlora|peft|adapters?)"),
-     "lora"),
-)
+_TRIED_VERB = r"(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|iterated on)"
+_TRIED_HINT = re.compile(r"\b" + _TRIED_VERB)
+_TRIED = tuple((_matcher(_TRIED_VERB + r" (?:\w+\W{1,2}){0,4}?(?:" + words + r")"), value) for words, value in (
+    (r"rag|retrieval|vector (?:search|database|db)|embeddings? search", "rag"),
+    (r"prompt engineering|prompting|better prompts|prompts|system prompts?", "prompt_engineering"),
+    (r"few-?shot", "few_shot"),
+    (r"lora|qlora|peft|adapters?", "lora"),
+    (r"full fine-?tun\w*", "full_fine_tune"),
+    (r"structured outputs?|json mode|json schema mode|response_format|constrained decoding|grammars?"
+     r"|strict mode", "structured_outputs"),
+    (r"tool (?:use|calling)|function calling|tools\b|calculator|code interpreter", "tool_use"),
+    (r"(?:a )?smaller models?|a cheaper model|(?:gpt-4o|4o)[- ]mini", "smaller_model"),
+    (r"distill\w*", "distillation"),
+    (r"(?:prompt )?caching|(?:a |the )?cache\b", "caching"),
+    (r"batch(?:ing| api| jobs?)", "batch_api"),
+    (r"rout(?:ing|er)\b", "routing"),
+))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
 _BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\bwilling to (?:spend|invest))"
@@ -458,65 +676,182 @@ def quantities(text: str) -> list[Quantity]:
 
 
 def _fmt(value: float) -> str:
-    from tools.units import fmt_count
-
     return fmt_count(value)
 
 
-def _numbers(clause: str, updates: dict[str, Any], notes: list[str], sizes: list[float]) -> None:
+def _snippet(text: str, start: int, end: int) -> str:
+    """The words of text[start:end], widened to whole words, tidied."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return " ".join(text[start:end].split()).strip(" ,.;:-")[:120]
+
+
+class _Clause:
+    """What one clause says: field -> (value, words), and the numbers it used."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, tuple[Any, str]] = {}
+        self.used: list[tuple[int, int]] = []
+        self.notes: list[str] = []
+
+    def put(self, name: str, value: Any, start: int, end: int) -> None:
+        self.found[name] = (value, _snippet(self.text, start, end))
+
+    def use(self, start: int, end: int) -> None:
+        self.used.append((start, end))
+
+    def is_used(self, q: "Quantity") -> bool:
+        return any(a <= q.start < b or q.start <= a < q.end for a, b in self.used)
+
+
+def _period_factor(m: re.Match[str]) -> float:
+    word = m["p"] or m["adv"] or m["f"]
+    return _RATE_FACTOR.get(word, 1.0)
+
+
+_AMBIGUOUS_DOT = re.compile(r"[$€£]?\d{1,3}\.\d{3}")
+
+
+def _numbers(c: _Clause, sizes: list[float]) -> None:
+    clause = c.text
     for q in quantities(clause):
-        after = clause[q.end: q.end + 60]
+        if c.is_used(q) or (not q.suffix and _AMBIGUOUS_DOT.fullmatch(clause[q.start:q.end])):
+            continue  # "1.500" in a text that writes decimal dots: 1.5 or 1500? Listed as unread.
+        after = clause[q.end: q.end + 80]
         before = clause[max(0, q.start - 60): q.start]
         if q.currency or _MONEY_WORDS.match(after) or _BUDGET_BEFORE.search(before) or _BUDGET_AFTER.match(after):
             if _BUDGET_SKIP.match(after):
-                continue  # a run rate ("$5k a month"), not the budget
-            updates["budget_usd"] = q.value
+                continue  # a run rate ("$5k a month"), not the budget: left unread
+            start = q.start - len(before) + (m.start() if (m := _BUDGET_BEFORE.search(before)) else len(before))
+            c.put("budget_usd", q.value, start, q.end + (len(m[0]) if (m := _BUDGET_AFTER.match(after)) else 0))
+            c.use(q.start, q.end)
             continue
-        if _REQUEST_WORDS.match(after) and _LABELED_AFTER.match(after):
-            updates["labeled_examples"] = int(q.value)
+        if _LABELED_AFTER.match(after) and not _RATE.match(after):
+            words = _EXAMPLE_WORDS.match(after) or _LABELED_AFTER.match(after)
+            c.put("labeled_examples", int(q.value), q.start, q.end + words.end())
+            c.use(q.start, q.end)
             continue
-        if _REQUEST_WORDS.match(after):
-            window = after[:80]
-            factor = None
-            for pattern, f in _PER:
-                if pattern.search(window):
-                    factor = f
-                    break
-            if factor is None:
-                factor = 1.0
-                notes.append(f"requests_per_month: read {_fmt(q.value)} as per month (no period given)")
-            updates["requests_per_month"] = int(round(q.value * factor))
+        per_user = _PER_USER.match(after)
+        if per_user and (per_user["each"] or re.search(r"\b(?:each|every one|per user|apiece)\b", per_user["mid"])):
+            each = float(per_user["n"]) * _MULT.get(per_user["suf"] or "", 1.0)
+            factor = _RATE_FACTOR[per_user["p"]]
+            c.put("requests_per_month", int(round(q.value * each * factor)), q.start, q.end + per_user.end())
+            c.use(q.start, q.end + per_user.end())
             continue
-        tokens = _TOKEN_WORDS.match(after)
-        if tokens:
-            # The nearest context word before the number decides, else the first after it.
-            qualifier = tokens[1] or ""
-            near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
-            near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
-            near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]
-            near += [(m.end(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(before[-40:])]
-            if not near:
-                near = [(-m.start(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(after[:40])]
-                near += [(-m.start(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(after[:40])]
-            if near:
-                updates[max(near)[1]] = max(1, int(q.value))
+        rate = _RATE.match(after)
+        if rate and rate["noun"].strip() and not _NOT_TRAFFIC.search(rate["noun"].strip()):
+            c.put("requests_per_month", int(round(q.value * _period_factor(rate))), q.start, q.end + rate.end())
+            c.use(q.start, q.end)
             continue
-        if _TEAM_WORDS.match(after):
-            updates["ml_team"] = "strong" if q.value >= 5 else ("none" if q.value == 0 else "some")
+        if _TRAFFIC_WORDS.match(after) and not _STOCK_BEFORE.search(before):
+            words = _TRAFFIC_WORDS.match(after)
+            c.put("requests_per_month", int(round(q.value)), q.start, q.end + words.end())
+            c.notes.append(f"requests_per_month: read {_fmt(q.value)} as per month (no period given)")
+            c.use(q.start, q.end)
             continue
-        loose = _LOOSE_EXAMPLES.match(after) and not any(p.search(after[:50]) for p, _ in _PER)
-        if _EXAMPLE_WORDS.match(after) or loose or (_EXAMPLE_BEFORE.search(before)
-                                                   and q.suffix not in ("b", "bn", "t")):
-            updates["labeled_examples"] = int(q.value)
+        if _TOKEN_WORDS.match(after):
+            _tokens(c, q, before, after)
+            continue
+        team = _TEAM_WORDS.match(after)
+        if team:
+            c.put("ml_team", "strong" if q.value >= 5 else ("none" if q.value == 0 else "some"),
+                  q.start, q.end + team.end())
+            c.use(q.start, q.end)
+            continue
+        examples = _EXAMPLE_WORDS.match(after)
+        if examples or (_EXAMPLE_BEFORE.search(before) and q.suffix not in ("b", "bn", "t")):
+            c.put("labeled_examples", int(q.value), q.start, q.end + (examples.end() if examples else 0))
+            c.use(q.start, q.end)
+            continue
+        # Written examples that are not called examples ("40k of his emails and
+        # replies", "12k call transcripts"), or a kept stock ("20k logged tickets"):
+        # examples, said to be an assumption.
+        loose = _LOOSE_EXAMPLES.match(after) or _LOGGED.match(after)
+        if loose and not _RATE.match(after):
+            c.put("labeled_examples", int(q.value), q.start, q.end + loose.end())
+            words = re.match(r"^\W{0,3}(?:[\w'-]+\W{1,2}){0,3}", after)
+            c.notes.append(f"labeled_examples: assumed the {_snippet(clause, q.start, q.end + words.end())} "
+                           "are examples of the output you want (say if they are not)")
+            c.use(q.start, q.end)
             continue
         unit = _HORIZON.match(after)
         if unit and _HORIZON_CONTEXT.search(before[-30:] + " " + after[:30]) and q.value <= 600:
             months = q.value * (12 if unit["unit"].startswith("y") else 1)
-            updates["horizon_months"] = int(round(months))
+            c.put("horizon_months", int(round(months)), q.start, q.end + unit.end())
+            c.use(q.start, q.end)
             continue
         if q.suffix in ("b", "bn", "billion", "t") and (_PARAMS_WORDS.match(after) or q.suffix in ("b", "bn")):
             if 1e8 <= q.value <= 5e12:
                 sizes.append(q.value)
+                c.use(q.start, q.end)
+
+
+def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
+    """A token count: of the prompt or of the answer, by the nearest context word before
+    the number, else the first after it."""
+    tokens = _TOKEN_WORDS.match(after)
+    qualifier = tokens[1] or ""
+    near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
+    near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
+    near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]
+    near += [(m.end(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(before[-40:])]
+    if not near:
+        near = [(-m.start(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(after[:40])]
+        near += [(-m.start(), "prompt_tokens") for m in _PROMPT_CONTEXT.finditer(after[:40])]
+    if near and not _RATE.match(after):
+        c.put(max(near)[1], max(1, int(q.value)), q.start, q.end + tokens.end())
+        c.use(q.start, q.end)
+
+
+def _failure_rates(c: _Clause) -> None:
+    """Failure shares: "our JSON breaks 3% of the time" (today), "we need under 1%" (target)."""
+    clause = c.text
+    for m in [*_PERCENT.finditer(clause), *_ONE_IN.finditer(clause)]:
+        share = float(m[1]) / 100 if m.re is _PERCENT else float(m[1]) / max(float(m[2]), 1.0)
+        if not 0 <= share <= 1:
+            continue
+        window = _PHRASE_BREAK.split(clause[max(0, m.start() - 60): m.start()])[-1]
+        tail = _PHRASE_BREAK.split(clause[m.end(): m.end() + 50])[0]
+        target = bool(_TARGET_WORDS.search(window))
+        # A target may sit in its own phrase ("... and we need it under 1%"): the
+        # clause's failure words tell what it is a share of.
+        if not (_FAILURE_WORDS.search(window) or _FAILURE_WORDS.search(tail)
+                or (target and _FAILURE_WORDS.search(clause))):
+            continue
+        name = "target_failure_rate" if target else "current_failure_rate"
+        c.put(name, round(share, 6), m.start() - len(window), m.end() + len(tail))
+        c.use(m.start(), m.end())
+
+
+_VERSION_NUMBER = re.compile(r"(?:llama|qwen|mistral|gpt|phi|gemma|claude|gemini|mixtral|version|v|python|step"
+                             r"|option|question|#|no\.|top)[ -]?$")
+
+
+def _unread(c: _Clause) -> list[str]:
+    """Phrases with a number the clause used for nothing (years and versions aside)."""
+    out: list[str] = []
+    found = quantities(c.text)
+    for index, q in enumerate(found):
+        if c.is_used(q) or _VERSION_NUMBER.search(c.text[max(0, q.start - 10): q.start]):
+            continue
+        if not q.suffix and float(q.value).is_integer() and 1900 <= q.value <= 2100 and \
+                re.search(r"\b(?:in|since|by|from|until|till|before|after|of|during|early|late|mid|fy|q[1-4])\W{0,2}$",
+                          c.text[max(0, q.start - 12): q.start]):
+            continue  # a year
+        nxt = found[index + 1] if index + 1 < len(found) else None
+        if nxt is not None and c.is_used(nxt) and re.fullmatch(r"\s*(?:-|to|and|or)\s*", c.text[q.end: nxt.start]):
+            continue  # the low end of a range whose other end was read ("10 to 20k examples")
+        words = re.match(r"^\W{0,3}(?:[\w'-]+\W{1,2}){0,3}", c.text[q.end: q.end + 50])
+        out.append(_snippet(c.text, max(0, q.start - 1 if c.text[q.start - 1: q.start] == "$" else q.start),
+                            q.end + (words.end() if words else 0)))
+    for m in _PERCENT.finditer(c.text):
+        if not c.is_used(Quantity(0, False, False, "", m.start(), m.end())):
+            words = re.match(r"^\W{0,3}(?:[\w'-]+\W{1,2}){0,3}", c.text[m.end(): m.end() + 50])
+            out.append(_snippet(c.text, m.start(), m.end() + (words.end() if words else 0)))
+    return out
 
 
 # --------------------------------------------------------------------------- models
@@ -538,12 +873,8 @@ _MODEL_CACHE: dict[int, list[_ModelName]] = {}
 
 
 def _catalog_models() -> list[Any]:
-    """The catalog's models, or [] when the catalog is unavailable (then no model
+    """The catalog's models, or [] when the catalog cannot be read (then no model
     names are recognised, and sizes are not mapped)."""
-    try:
-        from tools.catalog.catalog import get_catalog
-    except ModuleNotFoundError:
-        return []
     try:
         catalog = get_catalog()
     except Exception:  # a broken user config is reported by the commands that need it
@@ -609,85 +940,207 @@ _FAMILY = re.compile(r"\b(llama|mistral|mixtral|qwen|gemma|phi|falcon|deepseek|g
 # --------------------------------------------------------------------------- facts
 
 def extract_facts(text: str) -> Extraction:
-    """Facts for the case profile that `text` states. Later statements win over
-    earlier ones in the same text."""
+    """Facts for the case profile that `text` states, each with its words; numbers no
+    field claims; fields stated twice differently (left out, to be asked about); the
+    language. A later statement wins over an earlier one only when it corrects it
+    ("sorry, 2M a month")."""
     raw, truncated = clean(text)
     out = Extraction(truncated=truncated)
     if truncated:
         out.notes.append(f"only the first {MAX_CHARS // 1000} KB of the message were read")
+    out.language = detect_language(raw)
     text = _normalise(raw)
+    if out.language == "en":
+        text, out.corrections = fix_typos(text)
     text = numbers_in_words(text)
-    updates = out.updates
     goals: list[str] = []
     removed: list[str] = []
     sizes: list[float] = []
+    goal_words: dict[str, str] = {}
+    readings: dict[str, list[tuple[Any, str, bool]]] = {}
     for clause in clauses(text):
-        added, ruled_out = _find_goals(clause)
+        added, ruled_out, words = _find_goals(clause)
         for goal in added:
             if goal in removed:
                 removed.remove(goal)
             if goal not in goals:
                 goals.append(goal)
+                goal_words[goal] = words[goal]
         for goal in ruled_out:
             if goal in goals:
                 goals.remove(goal)
             if goal not in removed:
                 removed.append(goal)
-        _simple_facts(clause, updates)
-        _numbers(clause, updates, out.notes, sizes)
+        c = _Clause(clause)
+        _simple_facts(c)
+        _failure_rates(c)
+        _numbers(c, sizes)
+        out.notes.extend(c.notes)
+        out.unread.extend(_unread(c))
+        correcting = bool(_CORRECTION.match(clause))
+        for name, (value, words_) in c.found.items():
+            readings.setdefault(name, []).append((value, words_, correcting))
+    _settle(readings, out)
     if ("output_format" not in goals and "hallucinations" not in goals and "hallucinations" not in removed
-            and _HALLUCINATION_CONSTRAINT.search(text)):
+            and (m := _HALLUCINATION_CONSTRAINT.search(text))):
         goals.append("hallucinations")  # no format case: they do hope to stop hallucinations
+        goal_words["hallucinations"] = _snippet(text, m.start(), m.end())
     if goals:
-        updates["goals"] = goals
+        out.updates["goals"] = goals
+        out.facts += [Fact("goals", goal, goal_words.get(goal, "")) for goal in goals]
     out.removed_goals = removed
     model = find_model(raw)
     if model:
-        updates["model"] = model
+        out.updates["model"] = model
+        out.facts.append(Fact("model", model, _model_words(raw, model)))
     elif sizes:
         family_match = _FAMILY.findall(text[-MAX_CHARS:])
         nearest = nearest_model(sizes[-1], family_match[-1] if family_match else None)
         if nearest:
-            updates["model"] = nearest
+            out.updates["model"] = nearest
+            out.facts.append(Fact("model", nearest, f"{_fmt(sizes[-1])} parameters"))
             out.notes.append(f"model: {_fmt(sizes[-1])} parameters -> nearest catalog model {nearest}")
+    if len(raw) <= _ALIGN_CHARS:
+        out.facts = [Fact(f.field, f.value, as_written(f.text, raw)) for f in out.facts]
+        out.unread = [as_written(u, raw) for u in out.unread]
+        out.contradictions = [Contradiction(k.field, k.values, tuple(as_written(w, raw) for w in k.texts))
+                              for k in out.contradictions]
+    if out.language != "en":
+        # Only the language-neutral facts were read (figures with units, model names).
+        out.updates.pop("goals", None)
+        out.facts = [f for f in out.facts if f.field != "goals"]
+        out.removed_goals = []
     return out
 
 
-def _simple_facts(clause: str, updates: dict[str, Any]) -> None:
-    if _LABELS_NONE.search(clause):
-        updates["labeled_examples"] = 0
-    for m in _PROPRIETARY_TRUE.finditer(clause):
-        updates["proprietary_data"] = not _negated(clause[: m.start()])
-    for m in _PROPRIETARY_FALSE.finditer(clause):
-        if not _negated(clause[: m.start()]):
-            updates["proprietary_data"] = False
-    for pattern, value in _TEAM:
-        if pattern.search(clause):
-            updates["ml_team"] = value
+def _settle(readings: dict[str, list[tuple[Any, str, bool]]], out: Extraction) -> None:
+    """One value per field from its readings in the message, or a contradiction."""
+    for name, items in readings.items():
+        if name == "tried":
+            values = list(dict.fromkeys(v for value, _, _ in items for v in value))
+            out.updates[name] = values
+            out.facts += [Fact(name, v, next(w for value, w, _ in items if v in value)) for v in values]
+            continue
+        distinct = list(dict.fromkeys(_key(value) for value, _, _ in items))
+        if len(distinct) == 1:
+            value, words, _ = items[-1]
+        elif name == "deployment":
+            value, words, _ = max(items, key=lambda item: _DEPLOYMENT_RANK[item[0]])
+        elif any(correcting for _, _, correcting in items[1:]):
+            value, words, _ = items[-1]
+            out.notes.append(f"{name}: read the correction ({words})")
+        else:
+            out.contradictions.append(Contradiction(name, tuple(v for v, _, _ in items),
+                                                    tuple(w for _, w, _ in items)))
+            continue
+        out.updates[name] = value
+        out.facts.append(Fact(name, value, words))
+
+
+#: Up to this length the words of a fact are shown as written (aligning costs O(n·m)).
+_ALIGN_CHARS = 20_000
+
+
+def as_written(words: str, raw: str) -> str:
+    """`words` (read from the normalised text) as the client wrote them in `raw`:
+    "5000 labeled examples" -> "5.000 labelled examples"."""
+    if not words:
+        return words
+    lowered = raw.lower()
+    # Align within a window around a word of the phrase found as written (alignment costs
+    # O(n·m)); a phrase whose words were all rewritten is aligned against the whole text.
+    offset, window = 0, lowered
+    for anchor in sorted(set(words.split()), key=len, reverse=True):
+        pos = lowered.find(anchor) if len(anchor) >= 3 else -1
+        if pos >= 0:
+            offset = max(0, pos - len(words) - 24)
+            window = lowered[offset: pos + len(words) + 24]
+            break
+    found = fuzz.partial_ratio_alignment(words, window, score_cutoff=60)
+    if found is None:
+        return words
+    start, end = found.dest_start + offset, found.dest_end + offset
+    while start > 0 and (raw[start - 1].isalnum() or (raw[start - 1] in ".,' $€" and start > 1
+                                                      and raw[start - 2].isdigit() and raw[start].isdigit())):
+        start -= 1
+    # As many words as were read (digit groups count as one word, as they were read).
+    wanted = len(words.split())
+    tail = re.match(r"(?:[^\s]*?(?:\d[ .,']\d{3})*[^\s]*\s*){1,%d}" % min(wanted, 40), raw[start:])
+    end = max(end, start + len(tail[0].rstrip())) if tail else end
+    while end < len(raw) and raw[end].isalnum():
+        end += 1
+    # Numbers written in words ("fifty thousand requests") align from the figure's scale word.
+    head = raw[:start].rstrip()
+    while True:
+        word = re.search(r"([A-Za-z]+)[ -]?$", head)
+        if not word or word[1].lower() not in _NUMBER_WORDS_SET:
+            break
+        start = word.start(1)
+        head = raw[:start].rstrip()
+    return " ".join(raw[start:end].split()).strip(" ,.;:-") or words
+
+
+def _key(value: Any) -> str:
+    return repr(value)
+
+
+def _model_words(raw: str, model: str) -> str:
+    """The words that named `model` in the text, or its id."""
+    family = re.split(r"[-.]", model)[0]
+    m = re.search(re.escape(family) + r"[\w .-]{0,24}", raw, re.IGNORECASE)
+    return " ".join(m[0].split()) if m else model
+
+
+def _simple_facts(c: _Clause) -> None:
+    clause = c.text
+    if m := _LABELS_NONE.search(clause):
+        c.put("labeled_examples", 0, m.start(), m.end())
+    deployment = None
+    for value, pattern in _DEPLOYMENT if _DEPLOYMENT_HINT.search(clause) else ():
+        for m in pattern.finditer(clause):
+            if not _negated(clause[: m.start()]) or value != "any":
+                deployment = (value, m)
+    if deployment:
+        c.put("deployment", deployment[0], deployment[1].start(), deployment[1].end())
+    else:
+        # Privacy phrases never say what the model must know.
+        for m in _PROPRIETARY_TRUE.finditer(clause):
+            c.put("proprietary_data", not _negated(clause[: m.start()]), m.start(), m.end())
+        for m in _PROPRIETARY_FALSE.finditer(clause):
+            if not _negated(clause[: m.start()]):
+                c.put("proprietary_data", False, m.start(), m.end())
+    for pattern, value in _TEAM if _TEAM_HINT.search(clause) else ():
+        if m := pattern.search(clause):
+            c.put("ml_team", value, m.start(), m.end())
             break
     quality = None
     for pattern, value in _QUALITY:
         m = pattern.search(clause)
         if m and not _negated(clause[: m.start()]):
-            quality = value
+            quality = (value, m)
             break
     if quality is None and _DATA_WORDS.search(clause):
         for pattern, value in _QUALITY_BARE:
             m = pattern.search(clause)
             if m and not _negated(clause[: m.start()]):
-                quality = value
+                quality = (value, m)
                 break
     if quality:
-        updates["data_quality"] = quality
-    for pattern, value in _TRIED:
+        c.put("data_quality", quality[0], quality[1].start(), quality[1].end())
+    tried: list[str] = []
+    first = None
+    for pattern, value in _TRIED if _TRIED_HINT.search(clause) else ():
         m = pattern.search(clause)
         if m and not _negated(clause[: m.start()]):
-            tried = updates.setdefault("tried", [])
-            if value not in tried:
-                tried.append(value)
+            tried.append(value)
+            first = first or m
+    if tried and first:
+        c.put("tried", tried, first.start(), first.end())
     change = _knowledge_changes(clause)
     if change:
-        updates["knowledge_changes"] = change
+        c.put("knowledge_changes", change[0], change[1], change[2])
+        for m in [*_EVERY_N.finditer(clause), *_TIMES_PER.finditer(clause)]:
+            c.use(m.start(), m.end())
 
 
 # --------------------------------------------------------------------------- answers
@@ -873,7 +1326,7 @@ _ANSWER_WORDS: dict[str, tuple[tuple[re.Pattern[str], Any], ...]] = {
     "ml_team": (
         (re.compile(r"\b(?:nobody|no one|none|no team|zero)\b"), "none"),
         (re.compile(r"\b(?:big|large|strong|dedicated|experienced|full|research|mature|world-?class)\b"), "strong"),
-        (re.compile(r"\b(?:just me|only me|me alone|myself|one|two|a couple|a few|some (?:people|engineers?|folks"
+        (re.compile(r"\b(?:one|two|a couple|a few|some (?:people|engineers?|folks"
                     r"|experience)|small|junior|single|an? (?:ml )?engineer|a person|people|part-?time)\b"), "some"),
     ),
     "proprietary_data": (

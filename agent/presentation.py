@@ -45,11 +45,19 @@ def show_value(name: str, value: Any) -> str:
     return value if len(value) <= 80 else value[:77] + "…"
 
 
-def understood(changed: dict[str, Any], notes: Iterable[str] = ()) -> str:
-    """What a message changed, as a Markdown list (the use case itself is not repeated)."""
-    lines = [f"- **{field_label(k)}**: {show_value(k, v)}" for k, v in changed.items() if k != "use_case"]
+def understood(changed: dict[str, Any], notes: Iterable[str] = (), words: dict[str, str] | None = None) -> str:
+    """What a message changed, as a Markdown list, each fact with the `words` it was read
+    from when known (the use case itself is not repeated)."""
+    words = words or {}
+    lines = [f"- **{field_label(k)}**: {show_value(k, v)}" + (f" — from *“{words[k]}”*" if words.get(k) else "")
+             for k, v in changed.items() if k != "use_case"]
     lines += [f"- _{note}_" for note in notes]
     return "\n".join(lines)
+
+
+def assumed_items(assumed: dict[str, Any]) -> str:
+    """The defaulted decisive inputs as a Markdown list: "- requests per month: 10k (assumed)"."""
+    return "\n".join(f"- {field_label(k)}: {show_value(k, v)} (assumed)" for k, v in assumed.items())
 
 
 def profile_table(profile: dict[str, Any], fields: Iterable[str]) -> str:
@@ -115,6 +123,8 @@ def cost_table(result: dict[str, Any], recommended: str | None = None, *,
     if result.get("requests_per_month") is not None:
         notes.append(f"{show_value('requests_per_month', result['requests_per_month'])} requests a month"
                      + (" (assumed: you did not say)" if "requests_per_month" in assumed else ""))
+    if "horizon_months" in assumed and horizon:
+        notes.append(f"{horizon}-month horizon (assumed)")
     break_even = result.get("break_even")
     if isinstance(break_even, dict) and break_even.get("strategy"):
         month = break_even.get("month")

@@ -23,11 +23,13 @@ from typing import Any, AsyncIterator, Iterable
 from agent.case import apply_updates, decide, field_type, set_profile  # noqa: F401  (re-exported: see below)
 from agent.consultation import Consultation
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, TurnDone
-from agent.parsing import RECOMMEND_WORDS, Answer, clean, extract_facts, find_model, parse_answer
-from agent.presentation import (field_label, render_change, render_recommendation, render_update,
-                                understood)
-from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA
+from agent.parsing import RECOMMEND_WORDS, Answer, Extraction, clean, extract_facts, find_model, parse_answer
+from agent.presentation import (assumed_fields, assumed_items, field_label, render_change, render_recommendation,
+                                render_update, show_value, understood)
+from tools.decision.decide import compare_for
+from tools.decision.profile import FIELDS, PROFILE_FIELDS, PROFILE_SCHEMA
 from tools.decision.vocabulary import STRATEGY_TERMS
+from tools.errors import InputError
 
 #: After this many questions the interview recommends even if facts are still missing.
 MAX_QUESTIONS = 8
@@ -35,6 +37,9 @@ MAX_QUESTIONS = 8
 MAX_REASKS = 2
 STATE_KEY = "interview"
 _USE_CASE_CHARS = 500
+_LANGUAGES = {"es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
+              "ru": "Russian", "pl": "Polish", "tr": "Turkish", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
+              "ar": "Arabic", "hi": "Hindi", "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish"}
 
 # Names other modules still import from here until they move to their homes: the merge
 # (`apply_updates`, `field_type`) is in agent/case.py, the labels in the vocabulary.
@@ -65,6 +70,24 @@ def open_questions(decision: dict[str, Any], consultation_id: str, limit: int = 
                   "or state them in your question (for example *\"we have 20k labelled examples and a $50k "
                   "budget\"*)."]
     return "\n".join(lines)
+
+
+def _words(extraction: Extraction) -> dict[str, str]:
+    """Field -> the words it was read from (goals joined)."""
+    words: dict[str, list[str]] = {}
+    for fact in extraction.facts:
+        if fact.text and fact.text not in words.setdefault(fact.field, []):
+            words[fact.field].append(fact.text)
+    return {k: "”, “".join(v) for k, v in words.items()}
+
+
+def reading(consultation: Consultation) -> dict[str, Any]:
+    """The last message's reading (facts with their words, unread numbers,
+    contradictions, language) and the decisive inputs the costs assumed."""
+    kept = (consultation.state.get(STATE_KEY) or {}).get("reading") or {}
+    return {"facts": list(kept.get("facts") or []), "unread": list(kept.get("unread") or []),
+            "contradictions": list(kept.get("contradictions") or []), "language": kept.get("language", "en"),
+            "assumed": list(kept.get("assumed") or [])}
 
 
 def _rules(decision: dict[str, Any]) -> list[str]:
@@ -221,14 +244,48 @@ class RuleAdvisor:
         change = set_profile(c, updates, extraction.removed_goals)
         if change:
             events.append(change)
-        facts = understood(change.changed, [*extraction.notes, *change.notes]) if change else ""
+        facts = understood(change.changed, [*extraction.notes, *change.notes], _words(extraction)) if change else ""
+        doubts = self._doubts(state, extraction)
         if facts.strip():
             parts.append(text("understood", facts=facts))
-        elif not self.one_shot:
+        elif not self.one_shot and not doubts:
             parts.append(text("understood_nothing"))
+        parts += doubts
         if self.one_shot:
             return self._recommend(c, state, parts, events)
+        if extraction.contradictions:
+            return self._ask_contradiction(state, parts, events, extraction)
         return self._next(c, state, parts, events)
+
+    def _doubts(self, state: dict[str, Any], extraction: Extraction) -> list[str]:
+        """What the reader could not settle, in words: another language, numbers it could
+        not attribute, fields stated twice; and the reading kept for `ask --json`."""
+        state["reading"] = {**extraction.to_dict(), "assumed": []}
+        parts = []
+        if extraction.language != "en":
+            parts.append(text("other_language", language=_LANGUAGES.get(extraction.language, extraction.language)))
+        for words in extraction.unread:
+            number = re.match(r"\$?([\d.,]+\s?(?:k|m|million|thousand|b)?)", words.lower())
+            parts.append(text("unread", words=words, number=(number[1].strip() if number else "N")))
+        for k in extraction.contradictions:
+            first, second = (f"{show_value(k.field, v)} (*“{w}”*)" for v, w in zip(k.values[:2], k.texts[:2]))
+            parts.append(text("contradiction", first=first, second=second, label=field_label(k.field)))
+        return parts
+
+    def _ask_contradiction(self, state: dict[str, Any], parts: list[str], events: list[Event],
+                           extraction: Extraction) -> tuple[list[str], list[Event]]:
+        """Ask which of two values given in one message is right, as the next question."""
+        k = extraction.contradictions[0]
+        info = FIELDS.get(k.field)
+        shown = " or ".join(show_value(k.field, v) for v in dict.fromkeys(k.values))
+        question = {"field": k.field, "question": f"Which is right for *{field_label(k.field)}*: {shown}?",
+                    "choices": info.choices_dicts() if info else [], "impact": "strategy",
+                    "why": "You gave two values in one message; the rules need one.", "multiple": False}
+        state["pending"] = question
+        state["reasks"] = 0
+        state.setdefault("asked", []).append(k.field)
+        parts.append(render_question(question, len(state["asked"])))
+        return parts, events
 
     def _answer(self, c: Consultation, state: dict[str, Any], cleaned: str,
                 pending: dict[str, Any]) -> tuple[list[str], list[Event]]:
@@ -239,7 +296,7 @@ class RuleAdvisor:
         answer = self._free_text_field(answer, name, cleaned)
         if answer.kind == "recommend":
             self._apply(c, answer.extraction.updates, answer.extraction.removed_goals, parts, events,
-                        answer.extraction.notes)
+                        answer.extraction)
             state["pending"] = None
             return self._recommend(c, state, parts, events)
         if answer.kind == "skip":
@@ -252,14 +309,17 @@ class RuleAdvisor:
             updates = dict(answer.extraction.updates)
             updates[name] = answer.value
             # Picking goals from the list replaces the list only when the question asked for it.
-            self._apply(c, updates, answer.extraction.removed_goals, parts, events, answer.extraction.notes)
+            self._apply(c, updates, answer.extraction.removed_goals, parts, events, answer.extraction)
             if name in c.profile or name in ("goals", "tried"):
                 state["pending"] = None
                 state["reasks"] = 0
                 return self._after_answer(c, state, parts, events)
         if answer.kind == "facts":
             self._apply(c, answer.extraction.updates, answer.extraction.removed_goals, parts, events,
-                        answer.extraction.notes)
+                        answer.extraction)
+            parts += self._doubts(state, answer.extraction)
+            if answer.extraction.contradictions and state["stage"] != "advising":
+                return self._ask_contradiction(state, parts, events, answer.extraction)
             if name in c.profile or state["stage"] == "advising":
                 # After the recommendation, new facts update it (the open question is offered again).
                 state["pending"] = None
@@ -305,21 +365,27 @@ class RuleAdvisor:
         if RECOMMEND_WORDS.match(cleaned.strip().lower()):
             return self._recommend(c, state, parts, events)
         extraction = extract_facts(cleaned)
+        doubts = self._doubts(state, extraction)
+        if extraction.contradictions:
+            self._apply(c, extraction.updates, extraction.removed_goals, parts, events, extraction)
+            return self._ask_contradiction(state, parts + doubts, events, extraction)
         if not extraction:
-            parts.append(text("advising_no_facts") if state["stage"] == "advising" else text("understood_nothing"))
+            parts += doubts or [text("advising_no_facts") if state["stage"] == "advising" else text("understood_nothing")]
             if state["stage"] != "advising":
                 return self._next(c, state, parts, events)
             return parts, events
-        self._apply(c, extraction.updates, extraction.removed_goals, parts, events, extraction.notes)
+        self._apply(c, extraction.updates, extraction.removed_goals, parts, events, extraction)
+        parts += doubts
         return self._after_answer(c, state, parts, events)
 
     def _apply(self, c: Consultation, updates: dict[str, Any], removed: Iterable[str], parts: list[str],
-               events: list[Event], extra_notes: Iterable[str] = ()) -> None:
+               events: list[Event], extraction: Extraction | None = None) -> None:
         change = set_profile(c, updates, removed)
         if change is None:
             return
         events.append(change)
-        summary = understood(change.changed, [*extra_notes, *change.notes])
+        notes = extraction.notes if extraction else []
+        summary = understood(change.changed, [*notes, *change.notes], _words(extraction) if extraction else None)
         if summary:
             parts.append("Noted:\n" + summary)
 
@@ -347,6 +413,13 @@ class RuleAdvisor:
         decision = decision or decide(c.profile)
         previous = state.get("last_strategy")
         strategy = decision.get("strategy")
+        try:
+            assumed = assumed_fields(c.profile, compare_for(c.profile))
+        except InputError:
+            assumed = {}  # the cost table says why it is missing
+        state.setdefault("reading", {})["assumed"] = list(assumed)
+        if assumed:
+            parts.append(text("assumed", items=assumed_items(assumed)))
         if update and previous == strategy:
             # Same answer: say so briefly, with what is new, not the whole text again.
             parts.append(render_update(decision, c.profile, state.get("shown_rules") or []))

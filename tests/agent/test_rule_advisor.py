@@ -132,8 +132,16 @@ def test_says_what_it_understood_then_asks_one_numbered_question():
 def test_nothing_recognised_still_leads_to_a_question():
     advisor, c = RuleAdvisor(), Consultation()
     run(advisor, c)
-    text = said(run(advisor, c, "Bonjour, je voudrais un conseil."))
+    text = said(run(advisor, c, "Our thing is purple and very nice."))
     assert "couldn't pick out specific facts" in text
+    assert "**Question 1.**" in text and pending(c) == "goals"
+
+
+def test_another_language_is_named_and_the_interview_goes_on():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    text = said(run(advisor, c, "Bonjour, je voudrais un conseil pour notre assistant."))
+    assert "looks like French" in text and "English phrasings only" in text and "--model" in text
     assert "**Question 1.**" in text and pending(c) == "goals"
 
 
@@ -407,3 +415,40 @@ def test_a_low_confidence_says_what_would_firm_it_up():
     text = render_recommendation(decision, {}, costs=False)
     assert "(confidence 17%: open questions could still change it)" in text
     assert "(confidence 95%)." in render_recommendation({**decision, "confidence": 0.95}, {}, costs=False)
+
+
+def test_a_contradiction_in_one_message_is_asked_about_then_settled():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    text = said(run(advisor, c, "Our answers are often wrong. We have no labelled data... our 40k labelled "
+                                "examples are reviewed by experts."))
+    assert "You mention 0 (*“no labelled data”*) and 40k" in text and "which is right?" in text
+    assert "labeled_examples" not in c.profile and pending(c) == "labeled_examples"
+    assert "**Question 1.** Which is right for *labelled examples*: 0 or 40k?" in text
+    text = said(run(advisor, c, "40k"))
+    assert c.profile["labeled_examples"] == 40_000
+
+
+def test_each_fact_shows_its_words_and_unread_numbers_are_asked_about():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    text = said(run(advisor, c, "We process 20 million documents a month and have 20k support tickets."))
+    assert "- **requests per month**: 20M — from *“20 million documents a month”*" in text
+    assert "I saw *“20k support tickets”* but couldn't tell what it counts" in text
+    assert c.profile["requests_per_month"] == 20_000_000
+
+
+def test_privacy_sets_deployment_not_proprietary_data():
+    advisor, c = RuleAdvisor(), Consultation()
+    run(advisor, c)
+    run(advisor, c, "Customer data cannot leave our data centre.")
+    assert c.profile.get("deployment") == "on_prem" and "proprietary_data" not in c.profile
+
+
+def test_the_costs_say_which_inputs_were_assumed():
+    advisor, c = RuleAdvisor(one_shot=True), Consultation()
+    run(advisor, c)
+    text = said(run(advisor, c, "Our answers are often wrong."))
+    assert "**Assumed**" in text and "requests per month: 10k (assumed)" in text
+    assert "requests a month (assumed: you did not say)" in text
+    assert c.state["interview"]["reading"]["assumed"] == ["requests_per_month", "model", "horizon_months"]

@@ -118,3 +118,35 @@ def test_ask_json_never_prints_a_key(capsys, monkeypatch):
     data = json.loads(out)
     assert "proxy-secret-77aa" not in out and "sk-abcdefghijklmnopqrstuv" not in out
     assert "[redacted]" in data["profile"]["use_case"]
+
+
+def test_ask_offline_json_carries_the_reading(capsys):
+    question = ("our chatbot halucinates alot, 200k requets per month, budjet 20k. We have 20k support tickets. "
+                "We have no labelled data... our 40k labelled examples are great")
+    assert main(["ask", "--offline", "--json", question]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"answer", "tool_calls", "profile", "usage", "facts", "unread", "contradictions",
+                         "language", "assumed"}
+    facts = {(f["field"], json.dumps(f["value"])): f["text"] for f in data["facts"]}
+    assert facts[("requests_per_month", "200000")] == "200k requets per month"
+    assert facts[("budget_usd", "20000.0")] == "budjet 20k"
+    assert ("goals", '"hallucinations"') in facts
+    assert data["unread"] == ["20k support tickets"]
+    assert data["contradictions"] == [{"field": "labeled_examples", "values": [0, 40000]}]
+    assert "labeled_examples" not in data["profile"]  # asked about, not settled silently
+    assert data["language"] == "en" and set(data["assumed"]) == {"model", "horizon_months"}
+    # The same, in words.
+    answer = data["answer"]
+    assert "from *“200k requets per month”*" in answer
+    assert "I saw *“20k support tickets”* but couldn't tell what it counts" in answer
+    assert "You mention 0 (*“no labelled data”*) and 40k" in answer and "which is right?" in answer
+    assert "**Assumed**" in answer and "model: gpt-4o-mini (assumed)" in answer
+    assert "12-month horizon (assumed)" in answer  # the cost table's caption
+
+
+def test_ask_offline_in_another_language_says_what_it_read(capsys):
+    assert main(["ask", "--offline", "--json", "Tenemos 20.000 consultas al mes y el modelo inventa respuestas"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["language"] == "es"
+    assert data["facts"] == [{"field": "requests_per_month", "value": 20000, "text": "20.000 consultas al mes"}]
+    assert "looks like Spanish" in data["answer"] and "--model" in data["answer"]

@@ -153,7 +153,10 @@ def default_model(today: date, horizon: int) -> str:
     the default retires within the horizon."""
     model = DEFAULT_MODEL
     for _ in range(5):  # a successor chain, bounded
-        when, successor = _retires(model, "api"), _cat().successor(model)
+        try:
+            when, successor = _retires(model, "api"), _cat().successor(model)
+        except InputError:  # a bad config file: the caller prices nothing and says why
+            return model
         if when is None or months_until(today, when) >= horizon or not successor:
             break
         model = successor

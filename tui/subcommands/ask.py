@@ -4,8 +4,11 @@ The answer streams to stdout, tool activity and notices to stderr, so
 `ft-advisor ask ... > answer.md` keeps only the answer. `--json` prints one object
 instead: answer, tool_calls (name, arguments, result or error), profile, usage,
 recommendation (the engine's strategy, model and total_usd, there even when the model
-called no tool), decision (the engine's whole answer) and unverified_figures (the
-answer's figures that no tool or engine result backs, as {text, value}).
+called no tool), decision (the engine's whole answer), unverified_figures (the
+answer's figures that no tool or engine result backs, as {text, value}), and the
+offline reader's reading of the question: facts (each with the words it came from),
+unread (numbers it could not attribute), contradictions, language and assumed (the
+decisive inputs the costs defaulted).
 
 With no model configured (no --model, FT_ADVISOR_MODEL or [llm] model) the question
 is answered by the offline rule-only advisor, as in the app; stderr says so. The
@@ -55,6 +58,8 @@ def _short(value: Any, limit: int = 160) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred, here and below: the CLI imports every sub-command to build its parser,
+    # and only the one that runs should load the agent
     import asyncio
 
     from tools.errors import InputError
@@ -75,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, question: str) -> int:
-    from agent.context import summary
     from agent.events import (Error, FiguresChecked, Notice, ProfileChanged, Recommendation, TextDelta, ToolCall,
                               ToolResult)
     from agent.session import Session
@@ -131,27 +135,7 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
     if for_stdout and answer and not "".join(answer).endswith("\n"):
         sys.stdout.write("\n")
     if as_json:
-        from agent.storage import scrub
-
-        calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
-                 for call in c.tool_calls]
-        # Like a saved consultation, the printed object never carries a key.
-        json.dump(scrub({
-            "answer": "".join(answer),
-            "mode": session.mode,
-            "model": session.label,
-            "tool_calls": calls,
-            "profile": c.profile,
-            "recommendation": summary(c.recommendation, c.profile),
-            "decision": c.recommendation,
-            "unverified_figures": unverified,
-            "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
-                      "cost_usd": c.usage.cost_usd},
-            "consultation_id": c.id,
-            "interrupted": interrupted,
-            "error": failure.text if failure is not None else None,
-        }), sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        _print_json(session, question, "".join(answer), interrupted, failure, unverified)
     elif c.usage.prompt_tokens or c.usage.completion_tokens:
         cost = f", {fmt_usd(c.usage.cost_usd)}" if c.usage.cost_usd is not None else " (cost unknown: the model " \
             "is not in litellm's price map)"
@@ -163,3 +147,37 @@ async def _ask(args: argparse.Namespace, question: str) -> int:
         _err(f"ft-advisor ask: error: {reason}")
         return EXIT_PROVIDER
     return 0
+
+
+def _print_json(session: Any, question: str, answer: str, interrupted: bool, failure: Any,
+                unverified: list[dict[str, Any]]) -> None:
+    """The one JSON object of `ask --json`, with the offline reader's reading."""
+    from agent.context import summary
+    from agent.language import detect_language
+    from agent.rule_advisor import reading
+    from agent.storage import scrub
+
+    c = session.consultation
+    # The offline interview keeps its reading; another advisor's facts are in `profile`.
+    read = reading(c) if session.mode == "offline" else {
+        "facts": [], "unread": [], "contradictions": [], "language": detect_language(question), "assumed": []}
+    calls = [{k: v for k, v in call.items() if k in ("name", "arguments", "result", "error")}
+             for call in c.tool_calls]
+    # Like a saved consultation, the printed object never carries a key.
+    json.dump(scrub({
+        "answer": answer,
+        "mode": session.mode,
+        "model": session.label,
+        "tool_calls": calls,
+        "profile": c.profile,
+        "recommendation": summary(c.recommendation, c.profile),
+        "decision": c.recommendation,
+        "unverified_figures": unverified,
+        "usage": {"prompt_tokens": c.usage.prompt_tokens, "completion_tokens": c.usage.completion_tokens,
+                  "cost_usd": c.usage.cost_usd},
+        "consultation_id": c.id,
+        "interrupted": interrupted,
+        "error": failure.text if failure is not None else None,
+        **read,
+    }), sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(args, "plain", False):
         reason = _app_unavailable()
         if reason is None:
-            from tui.subcommands import app as app_command
+            from tui.subcommands import app as app_command  # deferred: it loads Textual
 
             app_args = argparse.Namespace(**vars(args))
             app_args.new = not getattr(args, "resume", None)
@@ -47,16 +47,13 @@ def _app_unavailable() -> str | None:
     """Why the full-screen app cannot run here, or None."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         return "standard input or output is not a terminal"
-    try:
-        import tui.app  # noqa: F401  (built by the app; may be missing in a partial install)
-        import tui.subcommands.app  # noqa: F401
-    except ImportError as exc:
-        return f"the app is not available ({exc})"
     return None
 
 
 def run_plain(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None,
               stderr: TextIO | None = None) -> int:
+    # deferred, here and below: the CLI imports every sub-command to build its parser,
+    # and only the one that runs should load the agent
     import asyncio
 
     from tools.errors import InputError
