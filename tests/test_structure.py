@@ -2,12 +2,16 @@
 and the domain (tools/) free of the app's heavy libraries."""
 from __future__ import annotations
 
-from tests.structure import against_layers, edges, modules
+from tests.structure import against_layers, cycles, edges, modules
 
 
 def test_there_are_modules_to_check():
     names = set(modules())
     assert {"tools.registry", "agent.session", "tui.app"} <= names
+
+
+def test_no_import_circles():
+    assert cycles(edges()) == []
 
 
 def test_no_import_runs_against_the_layers():
