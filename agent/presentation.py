@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from tools.decision.decide import compare_for
+from tools.decision.options import DEFAULT_REQUESTS, describe
 from tools.decision.vocabulary import FIELD_LABELS, strategy_label
 from tools.errors import InputError
 from tools.figures import NON_FIGURES, fmt_value, label
@@ -197,6 +198,90 @@ def _notes(items: Iterable[dict[str, Any]], mark: str = "") -> list[str]:
     return [f"- {mark}{r.get('text', '')} _[{r.get('rule', '')}]_" for r in items]
 
 
+def _recommended(decision: dict[str, Any]) -> dict[str, Any] | None:
+    return next((o for o in decision.get("options") or [] if o.get("id") == decision.get("recommended")), None)
+
+
+def _fits(option: dict[str, Any]) -> str:
+    fits = option.get("within_budget")
+    return "" if fits is None else (" (fits your budget)" if fits else " (over your budget)")
+
+
+def _compact(value: Any) -> str:
+    return f"${fmt_count(float(value))}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
+
+
+def option_card(decision: dict[str, Any]) -> list[str]:
+    """The recommended option (model, serving, techniques, cost) and the cheapest
+    alternative that also meets the constraints and fits the budget."""
+    rec = _recommended(decision)
+    if rec is None:
+        return []
+    horizon = (decision.get("costs") or {}).get("horizon_months")
+    over = f" over {horizon} months" if horizon else ""
+    lines = ["", f"**The option:** {describe(rec)}: about {_usd(rec.get('total_usd'))}{over} "
+                 f"({_usd(rec.get('setup_usd'))} to set up, {_usd(rec.get('monthly_usd'))} a month){_fits(rec)}."]
+    others = [o for o in decision.get("options") or [] if o.get("id") != rec.get("id")
+              and o.get("meets_constraints") and o.get("within_budget") is not False and not o.get("teacher")]
+    if others:
+        alt = min(others, key=lambda o: o.get("total_usd") or 0)
+        lines.append(f"Cheapest alternative that fits: {describe(alt)}, about {_usd(alt.get('total_usd'))}.")
+    return lines
+
+
+def plan_lines(decision: dict[str, Any]) -> list[str]:
+    """The plan: each step with the measured result that decides the next."""
+    plan = decision.get("plan") or []
+    if not plan:
+        return []
+    return ["", "### Plan", *(f"{i}. {s.get('step', '')} _Gate: {s.get('gate', '')}._" for i, s in enumerate(plan, 1))]
+
+
+def tipping_lines(decision: dict[str, Any], most: int = 4) -> list[str]:
+    """Where the answer flips, in words, nearest first as the engine ordered them."""
+    points = [t.get("text") for t in decision.get("tipping_points") or [] if t.get("text")]
+    if not points:
+        return []
+    return ["", "### Where the answer flips", *(f"- {text}" for text in points[:most])]
+
+
+def options_table(decision: dict[str, Any], profile: dict[str, Any], most: int = 6) -> str:
+    """The priced options, cheapest first, the recommended one marked; the caption names
+    the inputs that were assumed. Options that break a constraint are left out."""
+    options = [o for o in decision.get("options") or [] if o.get("meets_constraints")]
+    if not options:
+        return ""
+    horizon = (decision.get("costs") or {}).get("horizon_months")
+    total_label = f"total over {horizon} months" if horizon else "total"
+    ranked = sorted(options, key=lambda o: o.get("total_usd") or 0)
+    rec = decision.get("recommended")
+    shown = ranked[:most]
+    if rec and all(o.get("id") != rec for o in shown):
+        shown = shown[:-1] + [o for o in ranked if o.get("id") == rec]
+    # Four short columns and compact figures: the table sits in a chat pane beside the sidebar.
+    rows = [f"| option | setup | per month | {total_label} |", "|---|---:|---:|---:|"]
+    for o in shown:
+        name = describe(o, short=True)
+        if o.get("id") == rec:
+            name = f"**{name}** (recommended)"
+        if o.get("within_budget") is False:
+            name += " (over budget)"
+        rows.append(f"| {name} | {_compact(o.get('setup_usd'))} | {_compact(o.get('monthly_usd'))} | "
+                    f"{_compact(o.get('total_usd'))} |")
+    notes = []
+    if decision.get("model") and not profile.get("model"):
+        notes.append("your model assumed (you did not say)")
+    if "requests_per_month" not in profile:
+        notes.append(f"{show_value('requests_per_month', DEFAULT_REQUESTS)} requests a month "
+                     "(assumed: you did not say)")
+    if "horizon_months" not in profile and horizon:
+        notes.append(f"{horizon}-month horizon (assumed)")
+    out = "\n".join(rows)
+    if notes:
+        out += "\n\n_" + "; ".join(notes) + "._"
+    return out
+
+
 def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, costs: bool = True) -> str:
     strategy = decision.get("strategy", "")
     lines = [f"## Recommendation: {strategy_label(strategy)}", ""]
@@ -218,8 +303,13 @@ def render_recommendation(decision: dict[str, Any], profile: dict[str, Any], *, 
     warnings = decision.get("warnings") or []
     if warnings:
         lines += ["", "### Warnings", *_notes(warnings, "⚠ ")]
+    lines += option_card(decision)
+    lines += plan_lines(decision)
+    lines += tipping_lines(decision)
     if costs:
-        table, _ = cost_comparison(profile, strategy)
+        table = options_table(decision, profile)
+        if not table:
+            table, _ = cost_comparison(profile, strategy)
         if table:
             lines += ["", "### What each path costs", "", table]
     lines += ["", "Every figure comes from the cost models (`/compare` for the details, "

@@ -94,7 +94,8 @@ def test_article_cases_reach_the_expected_strategy(name, description, answers, s
     assert any(isinstance(e, Recommendation) and e.decision["strategy"] == strategy for e in final)
     text = said(final)
     assert "## Recommendation" in text and "### Why" in text
-    assert "| strategy | setup | per month |" in text  # the cost comparison table
+    assert "| option | setup | per month |" in text  # the priced options, cheapest first
+    assert "### Plan" in text and "**The option:**" in text  # the recommended option and its plan
     assert isinstance(final[-1], TurnDone)
 
 
