@@ -18,7 +18,7 @@ from tools.estimators.inference import estimate_inference
 from tools.estimators.maintenance import RELEASES_PER_YEAR, estimate_maintenance
 from tools.estimators.rag import estimate_rag
 from tools.estimators.training import estimate_training
-from tools.contract import MAX_TOKENS_PER_REQUEST, Tool, register
+from tools.contract import MAX_TOKENS_PER_REQUEST, Tool, param, register, schema
 from tools.result import Assumption, Estimate
 
 STRATEGIES = ("prompt_engineering", "rag", "lora", "full_fine_tune")
@@ -370,43 +370,33 @@ def compare_strategies(*, model: str | None = None, requests_per_month: Any = No
         headline="cheapest_total_usd")
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "model": {"type": "string", "description": "the model the case uses: hosted (gpt-4o-mini, gpt-4o, gpt-4.1...) "
-                                                   "or open-weight (llama-3.1-8b...) (default gpt-4o-mini)"},
-        "requests_per_month": {"type": "number", "minimum": 0, "maximum": 1e12,
-                               "description": "requests per month (default 10k)"},
-        "prompt_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
-                          "description": "prompt tokens per request without few-shot or retrieved context (default 500)"},
-        "output_tokens": {"type": "number", "minimum": 0, "maximum": MAX_TOKENS_PER_REQUEST,
-                          "description": "output tokens per request (default 200)"},
-        "labeled_examples": {"type": "number", "minimum": 0, "maximum": 1e10,
-                             "description": "labelled examples the team already has (default 0)"},
-        "examples": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e10,
-                     "description": "training set size for both tuning paths (default 1,000 for LoRA, 10,000 for full)"},
-        "data_quality": {"type": "string", "enum": ["low", "medium", "high"],
-                         "description": "quality of the existing data (default medium)"},
-        "knowledge_changes": {"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
-                              "description": "how fast the domain knowledge changes (default monthly)"},
-        "horizon_months": {"type": "integer", "minimum": 1, "maximum": 120,
-                           "description": "months to compare over (default 12)"},
-        "budget_usd": {"type": "number", "minimum": 0, "maximum": 1e12,
-                       "description": "budget over the horizon; strategies above it are flagged"},
-        "deployment": {"type": "string", "enum": ["api", "dedicated"],
-                       "description": "serve through the hosted API or on your own GPUs (default api for hosted models)"},
-        "open_model": {"type": "string", "description": "open-weight model for the self-hosted tuning path when "
-                                                        "model is hosted (default: same size class)"},
-        "gpu": {"type": "string", "description": "GPU for training and dedicated serving (e.g. h100)"},
-        "corpus_tokens": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
-                          "description": "RAG knowledge-base size in tokens (default 10M)"},
-        "engineer_month_usd": {"type": "number", "minimum": 0, "maximum": 1e7,
-                               "description": "fully loaded cost of one engineer-month (default $15,000)"},
-        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                 "description": "ISO date for provider availability (default today)"},
-    },
-}
+_SCHEMA: dict[str, Any] = schema(
+    model=param("model", "the model the case uses: hosted (gpt-4o-mini, gpt-4o, gpt-4.1...) or open-weight "
+                         "(llama-3.1-8b...) (default gpt-4o-mini)"),
+    requests_per_month=param("requests_per_month", "requests per month (default 10k)"),
+    prompt_tokens=param("prompt_tokens", "prompt tokens per request without few-shot or retrieved context "
+                                         "(default 500)"),
+    output_tokens=param("output_tokens", "output tokens per request (default 200)"),
+    labeled_examples={"type": "number", "minimum": 0, "maximum": 1e10,
+                      "description": "labelled examples the team already has (default 0)"},
+    examples=param("examples", "training set size for both tuning paths (default 1,000 for LoRA, 10,000 for full)"),
+    data_quality={"type": "string", "enum": ["low", "medium", "high"],
+                  "description": "quality of the existing data (default medium)"},
+    knowledge_changes={"type": "string", "enum": list(d.KNOWLEDGE_CHANGES),
+                       "description": "how fast the domain knowledge changes (default monthly)"},
+    horizon_months={"type": "integer", "minimum": 1, "maximum": 120, "description": "months to compare over (default 12)"},
+    budget_usd={"type": "number", "minimum": 0, "maximum": 1e12,
+                "description": "budget over the horizon; strategies above it are flagged"},
+    deployment={"type": "string", "enum": ["api", "dedicated"],
+                "description": "serve through the hosted API or on your own GPUs (default api for hosted models)"},
+    open_model=param("model", "open-weight model for the self-hosted tuning path when model is hosted "
+                              "(default: same size class)"),
+    gpu=param("gpu", "GPU for training and dedicated serving (e.g. h100)"),
+    corpus_tokens={"type": "number", "exclusiveMinimum": 0, "maximum": 1e14,
+                   "description": "RAG knowledge-base size in tokens (default 10M)"},
+    engineer_month_usd=param("engineer_month_usd", "fully loaded cost of one engineer-month (default $15,000)"),
+    date=param("date", "ISO date for provider availability (default today)"),
+)
 
 TOOL = register(Tool(
     name="estimate_compare",
