@@ -22,6 +22,7 @@ from agent.consultation import Consultation
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, ToolCall, ToolResult, TurnDone
 from agent.presentation import compare_markdown, estimate_markdown, field_label, profile_table, show_value
 from agent.rule_advisor import RuleAdvisor, text
+from agent.storage import export_directory
 from tools.decision.profile import PROFILE_FIELDS, PROFILE_SCHEMA, _expected, validate_profile
 from tools.decision.report import build_report
 from tools.decision.scaffold import build_prompt_scaffold
@@ -389,7 +390,8 @@ def _prompt(rest: str, session: Session, reply: _Reply) -> None:
 def _report(rest: str, session: Session, reply: _Reply) -> None:
     c = session.consultation
     try:
-        target = shlex.split(rest)[0] if rest.strip() else f"ft-advisor-report-{c.id}.md"
+        # Without a path, the report goes to the documented export folder, as exports do.
+        target = shlex.split(rest)[0] if rest.strip() else str(export_directory() / f"ft-advisor-report-{c.id}.md")
     except ValueError as exc:
         raise InputError("PATH", f"a file path ({exc})") from None
     # `/report PATH!` replaces an existing file; without the "!" it is refused.

@@ -49,6 +49,17 @@ def default_directory() -> Path:
     return user_data_path("ft-advisor") / "consultations"
 
 
+def export_directory() -> Path:
+    """Where exports and reports go unless a path is given: FT_ADVISOR_EXPORT_DIR, else
+    the platform's documents folder / ft-advisor (~/Documents/ft-advisor on most systems)."""
+    env = os.environ.get("FT_ADVISOR_EXPORT_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_documents_path  # deferred like user_data_path above
+
+    return user_documents_path() / "ft-advisor"
+
+
 @dataclass(frozen=True)
 class Summary:
     """One line of the consultations list."""

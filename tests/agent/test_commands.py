@@ -196,8 +196,14 @@ def test_prompt(session):
     assert "try it before paying for fine-tuning" in text and len(text) > 200
 
 
+def test_report_without_a_path_goes_to_the_export_folder(session, tmp_path):
+    send(session, "/set goals=accuracy")
+    text = said(send(session, "/report"))
+    written = list((tmp_path / "exports").glob("ft-advisor-report-*.md"))  # FT_ADVISOR_EXPORT_DIR (conftest)
+    assert len(written) == 1 and str(written[0].resolve()) in text
+
+
 def test_report_writes_a_file(session, tmp_path):
-    pytest.importorskip("tools.decision.report")
     send(session, "/set goals=accuracy")
     target = tmp_path / "out" / "report.md"
     text = said(send(session, f"/report {target}"))

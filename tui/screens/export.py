@@ -4,7 +4,6 @@ and the report is built from the profile)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from agent.storage import export_directory
 from tools.files import write_text
 from tui.screens.dialog import Dialog
 
@@ -30,17 +30,6 @@ def build_json(session: Any) -> str:
     from agent.storage import scrub
 
     return json.dumps(scrub(session.consultation.to_dict()), indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def export_directory() -> Path:
-    """Where exports go unless you type another path: FT_ADVISOR_EXPORT_DIR, else the
-    platform's documents folder / ft-advisor (~/Documents/ft-advisor on most systems)."""
-    env = os.environ.get("FT_ADVISOR_EXPORT_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_documents_path  # only when a dialog opens
-
-    return user_documents_path() / "ft-advisor"
 
 
 def default_path(session: Any, fmt: str) -> str:
