@@ -535,127 +535,150 @@ def _serving(spec: Spec, case: Case, knobs: Knobs, extra_prompt: float, tuned: b
     return (m, m, m), True
 
 
-def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
-    """One option's set-up, monthly and total cost over the horizon (mid, low, high)."""
-    cat = _cat()
-    notes: list[str] = []
-    setup: dict[str, Triple] = {}
-    monthly: dict[str, Triple] = {}
-    ok = True
-    tuned = spec.strategy in FINE_TUNE_STRATEGIES
-    hosted_tune = tuned and spec.serving == "api"
-    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS * knobs.prompt_extra,
-             "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
-    examples_used = None
+@dataclass
+class _Ledger:
+    """One option's cost parts and verdict as pricing fills them in."""
 
-    # -- set-up: engineering, techniques, data, training ---------------------------------
-    setup["engineering"] = _people(SETUP_MONTHS["lora" if spec.strategy == "lora" else
+    setup: dict[str, Triple] = field(default_factory=dict)
+    monthly: dict[str, Triple] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    ok: bool = True
+    examples_used: int | None = None
+
+
+def _price_work(spec: Spec, case: Case, knobs: Knobs, led: _Ledger, tuned: bool, hosted_tune: bool) -> None:
+    """Set-up people, techniques, self-hosting and retrieval; for a fine-tune its data,
+    first training run and retraining."""
+    led.setup["engineering"] = _people(SETUP_MONTHS["lora" if spec.strategy == "lora" else
                                                  spec.strategy if spec.strategy != "rag" else
                                                  "prompt_engineering"], case, knobs)
     for t in spec.techniques:
         if t in EXTRA_MONTHS:
-            setup[t] = _people(EXTRA_MONTHS[t], case, knobs)
+            led.setup[t] = _people(EXTRA_MONTHS[t], case, knobs)
     if spec.model != current_model(case) and "smaller_model" not in spec.techniques and not tuned:
         # Any change of model is gated by the same eval run as a smaller one.
-        setup["model_switch_eval"] = _people(EXTRA_MONTHS["smaller_model"], case, knobs)
+        led.setup["model_switch_eval"] = _people(EXTRA_MONTHS["smaller_model"], case, knobs)
     if spec.serving in SERVINGS_SELF_HOSTED:
         key = "on_device" if spec.serving == "on_device" else "self_hosting"
-        setup[key] = _people(EXTRA_MONTHS[key], case, knobs)
+        led.setup[key] = _people(EXTRA_MONTHS[key], case, knobs)
         if not tuned:
-            monthly["self_hosting_upkeep"] = _fte(UPKEEP_FTE["self_hosting"], case, knobs)
+            led.monthly["self_hosting_upkeep"] = _fte(UPKEEP_FTE["self_hosting"], case, knobs)
     if spec.strategy == "rag":
         rag_setup, rag_monthly = _rag_fixed(case.changes, case.engineer)
-        setup["retrieval"] = _scale(rag_setup, knobs.engineer if case.engineer is None else 1.0)
-        monthly["retrieval"] = rag_monthly
+        led.setup["retrieval"] = _scale(rag_setup, knobs.engineer if case.engineer is None else 1.0)
+        led.monthly["retrieval"] = rag_monthly
     if not tuned:
-        monthly["prompt_upkeep"] = _fte(UPKEEP_FTE["prompt"], case, knobs)
+        led.monthly["prompt_upkeep"] = _fte(UPKEEP_FTE["prompt"], case, knobs)
     else:
         method = "distillation" if "distillation" in spec.techniques else spec.strategy
         needed = EXAMPLES_NEEDED[method]
-        examples_used = needed
+        led.examples_used = needed
         tokens = case.prompt + case.output
         if method == "distillation":
             # The teacher writes the outputs; checked automatically and by sampling.
             pair = _price_pair(spec.teacher, case) if spec.teacher else None
             teacher = needed * (case.prompt * pair[0] + case.output * pair[1]) / 1e6 if pair else 0.0
             data, labelling = _data(needed, needed, "high", case.engineer)
-            setup["teacher_outputs"] = (teacher, teacher, teacher)
-            notes.append(f"trained on {needed:,} outputs of {spec.teacher}, checked before use")
+            led.setup["teacher_outputs"] = (teacher, teacher, teacher)
+            led.notes.append(f"trained on {needed:,} outputs of {spec.teacher}, checked before use")
         else:
             data, labelling = _data(needed, case.labeled, case.quality, case.engineer)
             if case.labeled > needed:
-                notes.append(f"uses {needed:,} of your {case.labeled:,.0f} examples; the rest are the held-out set")
-        setup["data_preparation"] = _add(data, (labelling * (knobs.label_cost - 1),) * 3)
+                led.notes.append(f"uses {needed:,} of your {case.labeled:,.0f} examples; the rest are the held-out set")
+        led.setup["data_preparation"] = _add(data, (labelling * (knobs.label_cost - 1),) * 3)
         if hosted_tune:
             run = _api_training(spec.model, needed, tokens, case.today.isoformat())
         else:
             run = _scale(_training(spec.model, spec.strategy, needed, tokens), knobs.gpu_price)
-        setup["first_training_run"] = run
+        led.setup["first_training_run"] = run
         up = _upkeep(case.changes, round(run[0], 2), case.engineer)
         people_k = knobs.engineer if case.engineer is None else 1.0
         mid = up["compute"] * knobs.retrains + (up["retrain_people"] * knobs.retrains + up["people"]) * people_k
-        monthly["maintenance"] = (mid, mid * up["low_ratio"], mid * up["high_ratio"])
-    said = len(notes)
-    serving, available = _serving(spec, case, knobs, extra, tuned, notes)
-    monthly["serving"] = serving
-    ok = ok and available
-    if not available and len(notes) == said:
-        notes.append(f"no per-token price for {spec.model} in the catalog")
+        led.monthly["maintenance"] = (mid, mid * up["low_ratio"], mid * up["high_ratio"])
 
-    # -- constraints: where it may run, provider and retirement ----------------------------
-    blockers: list[str] = []
+
+def _check_constraints(spec: Spec, case: Case, led: _Ledger, hosted_tune: bool, available: bool) -> None:
+    """Where it may run, whether it fits a device, whether the provider takes new jobs."""
+    cat = _cat()
     if not available:
-        blockers.append(notes[-1])
+        led.blockers.append(led.notes[-1])
     if case.deployment in ("own_cloud", "on_prem") and spec.serving not in SERVINGS_SELF_HOSTED:
-        ok = False
-        blockers.insert(0, f"it sends data to a third party ({SERVING_TERMS[spec.serving].label}) and your data must "
-                           f"stay {'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
-        notes.append(f"sends data to a third party ({SERVING_TERMS[spec.serving].label}); your data must stay "
-                     f"{'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
+        led.ok = False
+        led.blockers.insert(0, f"it sends data to a third party ({SERVING_TERMS[spec.serving].label}) and your "
+                               f"data must stay {'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
+        led.notes.append(f"sends data to a third party ({SERVING_TERMS[spec.serving].label}); your data must stay "
+                         f"{'in your own cloud' if case.deployment == 'own_cloud' else 'on your own servers'}")
     if spec.serving == "on_device":
         spec_model = cat.model(spec.model)
         need_gb = spec_model.params * 0.5 / 1e9 * 1.2  # int4 weights + runtime overhead
         if need_gb > DEVICE_MEMORY_GB:
-            ok = False
-            blockers.append(f"it needs about {need_gb:.1f} GB, more than a device leaves a model")
-            notes.append(f"needs about {need_gb:.1f} GB, more than the {DEVICE_MEMORY_GB:g} GB a device leaves a model")
+            led.ok = False
+            led.blockers.append(f"it needs about {need_gb:.1f} GB, more than a device leaves a model")
+            led.notes.append(f"needs about {need_gb:.1f} GB, more than the {DEVICE_MEMORY_GB:g} GB a device leaves a model")
     if hosted_tune:
         provider = cat.api_offer(spec.model).provider
         availability = _availability(provider, case.today)
         if not availability.accepts_new_jobs:
-            ok = False
-            blockers.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
-            notes.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
+            led.ok = False
+            led.blockers.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
+            led.notes.append(f"{provider} accepts no new fine-tuning jobs on {case.today.isoformat()}")
         elif availability.warning:
-            notes.append(availability.warning)
+            led.notes.append(availability.warning)
+
+
+def _price_retirement(spec: Spec, case: Case, knobs: Knobs, led: _Ledger, hosted_tune: bool,
+                      serving: Triple, extra: float) -> tuple[date | None, str | None]:
+    """A model that retires within the horizon: excluded when its offer ends, else priced
+    on its successor from then, with the migration. Returns (retires, successor)."""
+    cat = _cat()
     if user_model_retires(case) is not None:
         # Every path leaves the retiring model: an eval set from your examples, then the move.
-        setup["migration"] = _people(EXTRA_MONTHS["migration"], case, knobs)
+        led.setup["migration"] = _people(EXTRA_MONTHS["migration"], case, knobs)
     retires = _retires(spec.model, spec.serving)
     successor = None
-    total_months = case.horizon
     if retires is not None and months_until(case.today, retires) < case.horizon:
         left = months_until(case.today, retires)
         if hosted_tune or spec.serving == "serverless":
-            ok = False
+            led.ok = False
             what = f"fine-tuned {spec.model}" if hosted_tune else f"{spec.model} at its provider"
-            notes.append(f"{what} stops working on {retires.isoformat()}, within your {case.horizon}-month horizon")
-            blockers.append(notes[-1])
+            led.notes.append(f"{what} stops working on {retires.isoformat()}, within your {case.horizon}-month horizon")
+            led.blockers.append(led.notes[-1])
         else:
             successor = cat.successor(spec.model)
             succ_pair = _price_pair(successor, case) if successor else None
             if succ_pair is None:
-                ok = False
-                notes.append(f"{spec.model} retires on {retires.isoformat()} and the catalog names no successor")
-                blockers.append(notes[-1])
+                led.ok = False
+                led.notes.append(f"{spec.model} retires on {retires.isoformat()} and the catalog names no successor")
+                led.blockers.append(led.notes[-1])
             else:
                 # Served by the model until it retires, then by its successor after a migration.
-                setup.setdefault("migration", _people(EXTRA_MONTHS["migration"], case, knobs))
+                led.setup.setdefault("migration", _people(EXTRA_MONTHS["migration"], case, knobs))
                 after = _per_token_monthly(succ_pair, case, extra)
                 blended = (serving[0] * min(left, case.horizon) + after * (case.horizon - left)) / case.horizon
-                monthly["serving"] = (blended, blended, blended)
-                notes.append(f"{spec.model} retires on {retires.isoformat()}: priced on {successor} from then, "
-                             "with the migration")
+                led.monthly["serving"] = (blended, blended, blended)
+                led.notes.append(f"{spec.model} retires on {retires.isoformat()}: priced on {successor} from then, "
+                                 "with the migration")
+    return retires, successor
+
+
+def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
+    """One option's set-up, monthly and total cost over the horizon (mid, low, high)."""
+    led = _Ledger()
+    tuned = spec.strategy in FINE_TUNE_STRATEGIES
+    hosted_tune = tuned and spec.serving == "api"
+    extra = {"prompt_engineering": PROMPT_EXTRA_TOKENS * knobs.prompt_extra,
+             "rag": RAG_CONTEXT_TOKENS}.get(spec.strategy, 0.0)
+    _price_work(spec, case, knobs, led, tuned, hosted_tune)
+    said = len(led.notes)
+    serving, available = _serving(spec, case, knobs, extra, tuned, led.notes)
+    led.monthly["serving"] = serving
+    led.ok = led.ok and available
+    if not available and len(led.notes) == said:
+        led.notes.append(f"no per-token price for {spec.model} in the catalog")
+    _check_constraints(spec, case, led, hosted_tune, available)
+    retires, successor = _price_retirement(spec, case, knobs, led, hosted_tune, serving, extra)
+    setup, monthly, notes, ok, total_months = led.setup, led.monthly, led.notes, led.ok, case.horizon
     setup_t = _add(*setup.values())
     monthly_t = _add(*monthly.values())
     total = setup_t[0] + monthly_t[0] * total_months
@@ -665,7 +688,7 @@ def price(spec: Spec, case: Case, knobs: Knobs = Knobs()) -> Option:
     option_id = f"{spec.strategy}:{spec.model}:{spec.serving}" + (":distilled" if spec.teacher else "")
     return Option(option_id, spec.strategy, spec.model, spec.serving, list(spec.techniques), setup_t[0],
                   monthly_t[0], total, min(low, total), max(high, total), within, ok, notes,
-                  excluded_because=blockers if not ok else [], examples_used=examples_used, teacher=spec.teacher, successor=successor,
+                  excluded_because=led.blockers if not ok else [], examples_used=led.examples_used, teacher=spec.teacher, successor=successor,
                   retires=retires.isoformat() if retires else None,
                   setup_parts=setup, monthly_parts=monthly)
 
