@@ -20,7 +20,7 @@ from importlib import resources
 from string import Template
 from typing import Any, AsyncIterator, Iterable
 
-from agent.case import apply_updates, decide, field_type, set_profile  # noqa: F401  (re-exported: see below)
+from agent.case import decide, field_type, set_profile
 from agent.consultation import Consultation
 from agent.events import Event, ProfileChanged, Recommendation, TextDelta, TurnDone
 from agent.parsing import RECOMMEND_WORDS, Answer, Extraction, clean, extract_facts, find_model, parse_answer

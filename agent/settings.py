@@ -24,6 +24,7 @@ from typing import Any
 from agent.bounds import DEFAULT_MAX_TOKENS, DEFAULT_TURN_DEADLINE
 from tools.catalog.config import load_config
 from tools.errors import InputError
+from tools.secrets import register_secret
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -99,8 +100,6 @@ def resolve(*, model: str | None = None, api_base: str | None = None, offline: b
     if api_key is not None and not isinstance(api_key, str):
         raise InputError("llm.api_key", "a string", "(hidden)")
     if api_key:
-        from agent.storage import register_secret
-
         register_secret(api_key)  # scrubbed from saved consultations, exports and messages
     return LLMSettings(model=model.strip() if model else None, api_base=api_base, offline=offline,
                        mock=mock and not offline, timeout=float(timeout), api_key=api_key, source=source,

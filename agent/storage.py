@@ -30,7 +30,7 @@ from tools.decision.profile import validate_profile
 from tools.errors import InputError
 from tools.files import write_text
 from tools.safe_json import MAX_STORE_BYTES, loads, read_file
-from tools.secrets import REDACTED, SECRET_PREFIXES, known_secrets, register_secret, scrub  # noqa: F401
+from tools.secrets import scrub
 
 try:
     import fcntl

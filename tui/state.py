@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +21,24 @@ def state_directory() -> Path:
     return default_directory() / "app"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    import tempfile  # ~8 ms of imports the first paint need not pay
+def _write(name: str, text: str) -> None:
+    """Replace one state file through the project's safe writer (random temp file in the
+    same folder, then a rename); a failure only loses the convenience."""
+    from tools.errors import InputError  # deferred with the writer: off the first paint
+    from tools.files import write_text
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with contextlib.suppress(InputError):
+        write_text(state_directory() / name, text, name, overwrite=True, make_parents=True, durable=False)
 
 
 def _read(name: str) -> Any:
+    """A state file, bounded like every stored file; None when missing or unreadable."""
+    from tools.errors import InputError
+    from tools.safe_json import loads, read_file
+
     try:
-        return json.loads((state_directory() / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return loads(read_file(state_directory() / name, name), name)
+    except InputError:
         return None
 
 
@@ -53,8 +50,7 @@ def last_open() -> str | None:
 
 
 def remember_open(consultation_id: str) -> None:
-    with contextlib.suppress(OSError):
-        write_atomic(state_directory() / "state.json", json.dumps({"last_open": consultation_id}))
+    _write("state.json", json.dumps({"last_open": consultation_id}))
 
 
 def load_history(consultation_id: str | None = None) -> list[str]:
@@ -76,9 +72,7 @@ def add_history(text: str, consultation_id: str | None) -> None:
     from agent.storage import scrub  # see state_directory
 
     entries.append({"text": scrub(text), "consultation": consultation_id})
-    with contextlib.suppress(OSError):
-        write_atomic(state_directory() / "history.json",
-                     json.dumps(entries[-HISTORY_LIMIT:], ensure_ascii=False))
+    _write("history.json", json.dumps(entries[-HISTORY_LIMIT:], ensure_ascii=False))
 
 
 def _dedupe(items: list[str]) -> list[str]:

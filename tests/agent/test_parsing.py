@@ -194,7 +194,7 @@ def question(field):
     ("requests_per_month", "20k a day", "value", 600_000),
 ])
 def test_answers(field, answer, kind, value):
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer(answer, question(field), field_type=field_type)
     assert got.kind == kind
@@ -203,7 +203,7 @@ def test_answers(field, answer, kind, value):
 
 
 def test_a_figure_for_another_field_is_not_taken_as_the_answer():
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer("actually we have 200k examples", question("budget_usd"), field_type=field_type)
     assert got.kind == "facts"
@@ -211,7 +211,7 @@ def test_a_figure_for_another_field_is_not_taken_as_the_answer():
 
 
 def test_a_sentence_starting_with_we_have_is_not_a_yes():
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer("we have 300 examples", question("proprietary_data"), field_type=field_type)
     assert got.kind == "facts"
@@ -354,7 +354,7 @@ def test_review_misses_negation_scope(text, added, removed):
     ("goals", "two, five", ["hallucinations", "domain_knowledge"]),
 ])
 def test_review_misses_answers_in_words(field, answer, value):
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer(answer, question(field), field_type=field_type)
     assert (got.kind, got.value) == ("value", value)
@@ -402,7 +402,7 @@ def test_unacceptable_hallucinations_in_a_format_case(text, goals):
                               "output_format", "jargon", "style"]),
 ])
 def test_review_misses_short_answers_in_context(field, answer, value):
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer(answer, question(field), field_type=field_type)
     assert (got.kind, got.value) == ("value", value)
@@ -414,14 +414,14 @@ def test_review_misses_short_answers_in_context(field, answer, value):
     ("data_quality", "our docs change weekly"),
 ])
 def test_short_answer_words_do_not_hijack_other_replies(field, answer):
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer(answer, question(field), field_type=field_type)
     assert got.kind != "value" or got.value is None, got
 
 
 def test_a_no_that_answers_another_question_is_not_a_zero():
-    from agent.rule_advisor import field_type
+    from agent.case import field_type
 
     got = parse_answer("no, it's all public", question("labeled_examples"), field_type=field_type)
     assert got.kind == "facts" and got.extraction.updates == {"proprietary_data": False}

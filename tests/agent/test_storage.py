@@ -7,7 +7,8 @@ import os
 import pytest
 
 from agent.consultation import SCHEMA_VERSION, Consultation
-from agent.storage import REDACTED, ConsultationStore, default_directory, scrub
+from agent.storage import ConsultationStore, default_directory, scrub
+from tools.secrets import REDACTED
 from tools.errors import InputError
 
 

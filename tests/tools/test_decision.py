@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.estimators.compare import compare_strategies
 from tools.decision.decide import TOOL, decide
 from tools.errors import InputError
-from tools.decision.profile import (DATA_QUALITY, FIELDS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, MYTH_GOALS,
-                           PROFILE_SCHEMA, STRATEGIES)
+from tools.decision.profile import DATA_QUALITY, FIELDS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, PROFILE_SCHEMA
+from tools.decision.vocabulary import MYTH_GOALS, STRATEGIES
 from tools.registry import call, get_tool
 
 TODAY = date(2026, 11, 29)

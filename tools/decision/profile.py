@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools import safe_json
+from tools.contract import param
 from tools.errors import InputError
-from tools.decision.vocabulary import (DATA_QUALITY, GOALS, JUSTIFYING_GOALS, KNOWLEDGE_CHANGES, ML_TEAM,  # noqa: F401
-                                      MYTH_GOALS, STRATEGIES, DEPLOYMENTS, TRIED)
+from tools.decision.vocabulary import DATA_QUALITY, DEPLOYMENTS, GOALS, KNOWLEDGE_CHANGES, ML_TEAM, TRIED
 
 
 # Upper bounds catch typos (an extra three zeros) without limiting any real case.
@@ -73,22 +73,16 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "enum": list(ML_TEAM),
             "description": "ML engineering capacity to train and maintain a model: none, some, strong.",
         },
-        "model": {
-            "type": "string", "maxLength": 200,
-            "description": "The model in use or considered: a catalog id such as llama-3.1-8b or gpt-4o-mini.",
-        },
+        "model": param("model", "The model in use or considered: a catalog id such as llama-3.1-8b or gpt-4o-mini."),
         "horizon_months": {
             "type": "integer", "minimum": 1, "maximum": 120,
             "description": "How many months to compare costs over.",
         },
-        "prompt_tokens": {
-            "type": "integer", "minimum": 1, "maximum": 10_000_000,
-            "description": "Typical prompt size per request, in tokens.",
-        },
-        "output_tokens": {
-            "type": "integer", "minimum": 1, "maximum": 10_000_000,
-            "description": "Typical answer size per request, in tokens.",
-        },
+        # The estimators' fragments, as whole numbers of at least one token: the bounds are shared.
+        "prompt_tokens": param("prompt_tokens", "Typical prompt size per request, in tokens.",
+                               type="integer", minimum=1),
+        "output_tokens": param("output_tokens", "Typical answer size per request, in tokens.",
+                               type="integer", minimum=1),
         "output_format_example": {
             "type": "string", "maxLength": 20000,
             "description": "An example of the required output (JSON or a text template).",
@@ -113,10 +107,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "type": "number", "minimum": 0, "maximum": 1,
             "description": "The failure rate the client needs to reach (0-1).",
         },
-        "engineer_month_usd": {
-            "type": "number", "minimum": 0, "maximum": 1e7,
-            "description": "The client's own cost of one engineer-month in USD (their time when they have no team).",
-        },
+        "engineer_month_usd": param("engineer_month_usd", "The client's own cost of one engineer-month in USD "
+                                                          "(0: their own time, when they have no team)."),
     },
 }
 

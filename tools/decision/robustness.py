@@ -8,7 +8,7 @@ import math
 from typing import Any, Callable
 
 from tools.decision.options import (DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS, DEFAULT_REQUESTS, Knobs,
-                                    cheapest, describe, knob_ranges, options_for, price, specs)
+                                    describe, knob_ranges, price, specs)
 from tools.decision.vocabulary import FIELD_LABELS
 
 #: Inputs that are uncertain while defaulted: varied to half and twice the default.
