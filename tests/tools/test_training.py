@@ -104,6 +104,18 @@ def test_recompute_and_pipeline_add_time_not_flops():
     assert piped.pp == 2 and piped.gpus % 2 == 0
 
 
+def test_more_gradient_accumulation_shrinks_the_pipeline_bubble():
+    def hours(**kw):
+        return estimate_training(model="llama-3-8b", tokens=1e8, gpus=8, pp=4, **kw).gpu_hours
+
+    default, few, many = hours(), hours(grad_accum=4), hours(grad_accum=128)
+    # (pp - 1) / m: 3/4 idle with 4 micro-batches, 3/16 by default (m = 4·pp), 3/128 with 128.
+    assert few == pytest.approx(default * (1 + 3 / 4) / (1 + 3 / 16))
+    assert many == pytest.approx(default * (1 + 3 / 128) / (1 + 3 / 16))
+    assert estimate_training(model="llama-3-8b", tokens=1e8, gpus=8, grad_accum=4).gpu_hours == \
+        estimate_training(model="llama-3-8b", tokens=1e8, gpus=8).gpu_hours  # no pipeline, no bubble
+
+
 def test_lora_default_mfu_is_lower_than_full():
     full = estimate_training(params=7e9, tokens=1e8)
     lora = estimate_training(params=7e9, tokens=1e8, method="lora")

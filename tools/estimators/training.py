@@ -34,8 +34,8 @@ LORA_UTILISATION = (4 / 6) / (1 / 1.25)
 #: Llama 2 7B (S. Raschka, "Practical Tips for Finetuning LLMs Using LoRA", 2023-11-19:
 #: QLoRA "saves 33% memory at the cost of a 39% increased runtime").
 QLORA_TIME_FACTOR = 1.39
-#: Micro-batches per optimizer step that a pipeline schedules (Megatron's 1F1B bubble is
-#: (pp - 1) / m of the step; m = 4·pp is a common setting).
+#: Micro-batches per optimizer step that a pipeline schedules when none is given (Megatron's
+#: 1F1B bubble is (pp - 1) / m of the step; m = 4·pp is a common setting).
 MICRO_BATCHES_PER_STAGE = 4
 #: Fixed wall time of one job on each GPU, whatever its size: start-up, container and
 #: library loading, reading the model, the final save and evaluation. A documented guess
@@ -76,9 +76,10 @@ def recompute_time_factor(method: str, recompute: str) -> float:
     return 8 / 6 if method == "full" else 6 / 4
 
 
-def pipeline_time_factor(pp: int) -> float:
-    """The 1F1B pipeline bubble: the step idles (pp - 1) / m of its micro-batches."""
-    return 1.0 + (pp - 1) / (MICRO_BATCHES_PER_STAGE * pp)
+def pipeline_time_factor(pp: int, micro_batches: int | None = None) -> float:
+    """The 1F1B pipeline bubble: the step idles (pp - 1) / m of its m micro-batches
+    (the gradient-accumulation steps; 4·pp when not given)."""
+    return 1.0 + (pp - 1) / (micro_batches or MICRO_BATCHES_PER_STAGE * pp)
 
 
 @dataclass(kw_only=True)
@@ -117,6 +118,8 @@ class TrainingEstimate(Estimate):
     zero: int = 3
     recompute: str = "selective"
     micro_batch: int | None = None
+    #: Micro-batches per optimizer step on each data-parallel rank (None: 4·pp under a pipeline).
+    grad_accum: int | None = None
     #: All time factors beyond model FLOPs: dequantisation, recomputation, pipeline bubble.
     time_factor: float = 1.0
     #: Fixed per-job GPU-hours (start-up, loading, checkpoints), paid once per run.
@@ -196,6 +199,10 @@ SCHEMA: dict[str, Any] = {
                "description": "Pipeline-parallel stages (default 1); adds the pipeline bubble to the time."},
         "zero": {"type": "integer", "minimum": 0, "maximum": 3,
                  "description": "ZeRO stage 0-3 over the data-parallel GPUs (default 3, FSDP)."},
+        "grad_accum": {"type": "integer", "minimum": 1, "maximum": 100000,
+                       "description": "Gradient-accumulation steps: micro-batches per optimizer step on each "
+                       "data-parallel rank. With pp > 1 the pipeline bubble is (pp - 1) / grad_accum of a step "
+                       "(default 4·pp)."},
         "recompute": {"type": "string", "enum": list(RECOMPUTE),
                       "description": "Activation recomputation: none, selective or full. Full adds a forward "
                       "pass to the time; the GPU count assumes full unless you say otherwise."},
@@ -239,6 +246,7 @@ def estimate_training(
     pp: int = 1,
     zero: int = 3,
     recompute: str | None = None,
+    grad_accum: int | None = None,
     regime: str = "fine-tune",
 ) -> TrainingEstimate:
     """Compute, time and dollars for one fine-tuning run."""
@@ -247,7 +255,7 @@ def estimate_training(
                                 epochs=epochs, method=method, gpu=gpu, gpus=gpus, mfu=mfu,
                                 price_per_gpu_hour=price_per_gpu_hour, lora_rank=lora_rank,
                                 lora_targets=lora_targets, attention=attention, tp=tp, pp=pp, zero=zero,
-                                recompute=recompute, regime=regime)
+                                recompute=recompute, grad_accum=grad_accum, regime=regime)
     method = a["method"]
     catalog = get_catalog()  # once per call: it checks the config file for changes
     shape = resolve_shape(a["model"], a["params"], catalog)
@@ -267,7 +275,7 @@ def estimate_training(
 
     memory, n_gpus = _gpus(a, shape, card, method, step_seq, warnings, assumptions)
     recompute = a["recompute"] or "selective"
-    time_factor = _time_factor(method, recompute, memory.pp, assumptions)
+    time_factor = _time_factor(method, recompute, memory.pp, a["grad_accum"], assumptions)
     step = StepShape(hidden=shape.hidden, seq_len=step_seq, peak_flops=card.bf16_tflops * 1e12,
                      bandwidth_bytes_s=card.bandwidth_gb_s * 1e9, regime=a["regime"])
     used_mfu, mfu_low, mfu_high = _utilisation(a["mfu"], step, method, assumptions)
@@ -295,7 +303,7 @@ def estimate_training(
         low=(gpu_hours_low + overhead) * price_low, high=(gpu_hours_high + overhead) * price_high,
         hidden=shape.hidden, step_seq_len=step_seq, bandwidth_gb_s=card.bandwidth_gb_s, regime=a["regime"],
         tp=memory.tp, pp=memory.pp, zero=memory.zero, recompute=recompute,
-        micro_batch=memory.max_micro_batch, time_factor=time_factor, overhead_gpu_hours=overhead,
+        micro_batch=memory.max_micro_batch, grad_accum=a["grad_accum"], time_factor=time_factor, overhead_gpu_hours=overhead,
         assumptions=assumptions, warnings=warnings)
 
 
@@ -363,7 +371,8 @@ def _gpus(a: dict[str, Any], shape: Shape, card: Any, method: str, step_seq: int
     return memory, n_gpus
 
 
-def _time_factor(method: str, recompute: str, pp: int, assumptions: list[Assumption]) -> float:
+def _time_factor(method: str, recompute: str, pp: int, grad_accum: int | None,
+                 assumptions: list[Assumption]) -> float:
     """Everything that lengthens a step beyond its model FLOPs at the calibrated MFU."""
     factor = 1.0
     if method == "qlora":
@@ -376,12 +385,13 @@ def _time_factor(method: str, recompute: str, pp: int, assumptions: list[Assumpt
         factor *= r
         assumptions.append(Assumption("recompute time factor", round(r, 3),
                                       "full recomputation repeats the forward pass (Korthikanti et al. 2022)"))
-    p = pipeline_time_factor(pp)
+    p = pipeline_time_factor(pp, grad_accum)
     if p != 1.0:
         factor *= p
+        m = f"{grad_accum} micro-batches (grad_accum)" if grad_accum else \
+            f"m = {MICRO_BATCHES_PER_STAGE}·pp micro-batches (default)"
         assumptions.append(Assumption("pipeline bubble time factor", round(p, 3),
-                                      f"1F1B: (pp - 1) / m with m = {MICRO_BATCHES_PER_STAGE}·pp micro-batches "
-                                      "(Narayanan et al. 2021)"))
+                                      f"1F1B: (pp - 1) / m with {m} (Narayanan et al. 2021)"))
     return factor
 
 
