@@ -74,9 +74,11 @@ def test_held_out_error_and_coverage(calibrated):
     # Leave-one-out: each run predicted by a fit made without it. Its ranges (80th
     # percentile of those residuals per regime) hold at least ~80% of the held-out runs.
     fit, residuals, observations = calibrated
+    # The goal of the estimates: under 0.15 median |ln| and at least 80% inside, on runs
+    # the fit did not see.
     inside = sum(abs(residuals[o.id]) <= math.log(fit.spreads[o.regime]) + 1e-12 for o in observations)
-    assert inside / len(observations) >= 0.75
-    assert statistics.median(abs(r) for r in residuals.values()) < 0.25
+    assert inside / len(observations) >= 0.80
+    assert statistics.median(abs(r) for r in residuals.values()) < 0.15
 
 
 def test_in_sample_error_on_training_rows_is_small(calibrated):
