@@ -13,9 +13,15 @@ figure: the error on runs the calibration did not see. The summary prints the me
 |ln(est/pub)| for training and memory rows, the share of figures inside [low, high], and
 the leave-one-out median and coverage.
 
-llm-analysis side by side is optional: it is not an app dependency and is only run when
-importable in the bench's own environment (it was not installed for the numbers in
-docs/cost-models.md).
+llm-analysis side by side: it is not an app dependency, so it lives in the bench's own
+environment and runs there (bench/llm_analysis_runner.py), fed each full-training row with
+the model's shape, GPU, tokens and layout as ft-advisor reads them:
+
+    python3 -m venv bench/.llm-analysis && bench/.llm-analysis/bin/pip install llm-analysis
+    .venv/bin/python bench/fidelity.py               # finds bench/.llm-analysis by itself
+    .venv/bin/python bench/fidelity.py --llm-analysis /other/venv/bin/python
+
+It runs at the flops efficiency its README suggests (0.5); --la-efficiency changes that.
 """
 from __future__ import annotations
 
@@ -24,11 +30,16 @@ import inspect
 import json
 import math
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+LLM_ANALYSIS_VENV = ROOT / "bench" / ".llm-analysis" / "bin" / "python"
+#: ft-advisor's GPU ids and llm-analysis's configs for the same cards.
+LLM_ANALYSIS_GPUS = {"a100-80gb": "a100-sxm-80gb", "a100-40gb": "a100-sxm-40gb", "h100": "h100-sxm-80gb"}
+RECOMPUTE_CODES = {"none": 0, "selective": 1, "full": 2}
 
 
 def _load(tree: Path) -> tuple[Any, Any]:
@@ -87,7 +98,47 @@ def _log_error(est: float, published: float, bound: str) -> float:
     return math.log(est / published)
 
 
-def run(tree: Path) -> dict[str, Any]:
+def llm_analysis_jobs(rows: list[dict[str, Any]], efficiency: float) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One llm-analysis job per full-training row it has a GPU for; why the others have none."""
+    from tools.estimators.memory import resolve_shape
+    from tools.estimators.training import estimate_training
+
+    jobs, skipped = [], {}
+    for row in rows:
+        inputs = row["inputs"]
+        if row["kind"] != "training":
+            continue
+        if inputs.get("method", "full") != "full":
+            skipped[row["id"]] = "llm-analysis models full training only"
+            continue
+        gpu = LLM_ANALYSIS_GPUS.get(inputs.get("gpu", "a100-80gb"))
+        if gpu is None:
+            skipped[row["id"]] = f"llm-analysis has no config for {inputs['gpu']}"
+            continue
+        e = estimate_training(**inputs, regime=row["regime"])
+        shape = resolve_shape(inputs.get("model"), inputs.get("params"))
+        jobs.append({"id": row["id"], "layers": shape.layers, "heads": shape.heads, "kv_heads": shape.kv_heads,
+                     "hidden": shape.hidden, "vocab": shape.vocab, "intermediate": shape.intermediate,
+                     "gated": True, "context": shape.context, "gpu": gpu, "seq_len": int(e.step_seq_len),
+                     "total_tokens": e.total_tokens, "gpus": e.gpus, "tp": e.tp, "pp": e.pp, "zero": e.zero, "recompute": RECOMPUTE_CODES[e.recompute],
+                     "flops_efficiency": efficiency})
+    return jobs, skipped
+
+
+def run_llm_analysis(python: Path, rows: list[dict[str, Any]], efficiency: float) -> dict[str, dict[str, Any]]:
+    """{row id: {"gpu_hours": ...} or {"error": ...}} from llm-analysis in its own environment."""
+    jobs, skipped = llm_analysis_jobs(rows, efficiency)
+    out: dict[str, dict[str, Any]] = {k: {"error": v} for k, v in skipped.items()}
+    done = subprocess.run([str(python), str(ROOT / "bench" / "llm_analysis_runner.py")], input=json.dumps(jobs),
+                          capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"llm-analysis runner failed: {done.stderr.strip().splitlines()[-1:]}")
+    for item in json.loads(done.stdout):
+        out[item["id"]] = item
+    return out
+
+
+def run(tree: Path, llm_analysis: Path | None = None, la_efficiency: float = 0.5) -> dict[str, Any]:
     estimate_training, estimate_memory = _load(tree)
     rows = json.loads((ROOT / "tools/catalog/data/calibration.json").read_text())["rows"]
     loo: dict[str, float] = {}
@@ -97,6 +148,7 @@ def run(tree: Path) -> dict[str, Any]:
 
         fit, loo, _ = calibrate(estimate_training)
         spreads = fit.spreads
+    la = run_llm_analysis(llm_analysis, rows, la_efficiency) if llm_analysis and tree == ROOT else {}
     out = []
     for row in rows:
         args = dict(row["inputs"])
@@ -119,7 +171,12 @@ def run(tree: Path) -> dict[str, Any]:
             held = pub * math.exp(loo[row["id"]])
             s = spreads[row["regime"]]
             item.update(loo_estimate=held, loo_ln=math.log(held / pub),
-                        loo_inside=held / s <= pub <= held * s)
+                        loo_inside=_inside(held / s, held * s, pub, bound, row.get("rounding", 0.0)))
+        if "gpu_hours" in la.get(row["id"], {}):
+            item.update(llm_analysis=la[row["id"]]["gpu_hours"],
+                        llm_analysis_ln=math.log(la[row["id"]]["gpu_hours"] / pub))
+        elif row["id"] in la:
+            item["llm_analysis_error"] = la[row["id"]]["error"]
         out.append(item)
     return {"rows": out, "summary": summarise(out)}
 
@@ -131,6 +188,13 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     training = [r for r in rows if r["kind"] == "training"]
     memory = [r for r in rows if r["kind"] == "memory"]
     held = [r for r in training if "loo_ln" in r]
+    side = [r for r in training if "llm_analysis_ln" in r]
+    both = {}
+    if side:
+        # On the rows both tools cover: ft-advisor held out vs llm-analysis (which fits nothing).
+        both = {"llm_analysis_rows": len(side),
+                "llm_analysis_median_abs_ln": med([abs(r["llm_analysis_ln"]) for r in side]),
+                "ft_advisor_loo_median_abs_ln_same_rows": med([abs(r.get("loo_ln", r["ln"])) for r in side])}
     return {
         "training_median_abs_ln": med([abs(r["ln"]) for r in training]),
         "memory_median_abs_ln": med([abs(r["ln"]) for r in memory]),
@@ -140,20 +204,29 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "memory_inside": f"{sum(r['inside'] for r in memory)}/{len(memory)}",
         "loo_training_median_abs_ln": med([abs(r["loo_ln"]) for r in held]),
         "loo_inside": f"{sum(r['loo_inside'] for r in held)}/{len(held)}" if held else None,
+        **{f"loo_{regime}_median_abs_ln": med([abs(r["loo_ln"]) for r in held if r["regime"] == regime])
+           for regime in sorted({r["regime"] for r in held})},
+        **{f"loo_{regime}_inside": f"{sum(r['loo_inside'] for r in held if r['regime'] == regime)}/"
+                                   f"{sum(r['regime'] == regime for r in held)}"
+           for regime in sorted({r["regime"] for r in held})},
         "loo_inside_share_with_memory": (round((sum(r["loo_inside"] for r in held)
                                                 + sum(r["inside"] for r in memory)) / len(rows), 3)
                                          if held else None),
+        **both,
     }
 
 
 def print_table(result: dict[str, Any]) -> None:
+    side = any("llm_analysis" in r for r in result["rows"])
     print(f"{'figure':26} {'published':>12} {'estimate':>12} {'low':>12} {'high':>12} {'ln':>6} in "
-          f"{'held-out':>12} {'ln':>6} in")
+          f"{'held-out':>12} {'ln':>6} in" + (f" {'llm-analysis':>12} {'ln':>6}" if side else ""))
     for r in result["rows"]:
         held = (f"{r['loo_estimate']:12.4g} {r['loo_ln']:+6.2f} {'y' if r['loo_inside'] else 'n'}"
-                if "loo_ln" in r else "")
+                if "loo_ln" in r else " " * 21)
+        la = (f" {r['llm_analysis']:12.4g} {r['llm_analysis_ln']:+6.2f}" if "llm_analysis" in r
+              else f" {'-':>12} {'':>6}" if side and r["kind"] == "training" else "")
         print(f"{r['id']:26} {r['published']:12.4g} {r['estimate']:12.4g} {r['low']:12.4g} {r['high']:12.4g} "
-              f"{r['ln']:+6.2f} {'y ' if r['inside'] else 'n '} {held}")
+              f"{r['ln']:+6.2f} {'y ' if r['inside'] else 'n '} {held}{la}".rstrip())
     print()
     for k, v in result["summary"].items():
         print(f"{k:32} {v}")
@@ -175,11 +248,17 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--write-fit", action="store_true", help="refit the utilisation model and store it")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree whose estimators to run")
+    parser.add_argument("--llm-analysis", type=Path, metavar="PYTHON",
+                        default=LLM_ANALYSIS_VENV if LLM_ANALYSIS_VENV.exists() else None,
+                        help="a Python with llm-analysis installed (default: bench/.llm-analysis if present)")
+    parser.add_argument("--no-llm-analysis", action="store_true", help="skip llm-analysis even if installed")
+    parser.add_argument("--la-efficiency", type=float, default=0.5,
+                        help="llm-analysis flops efficiency (default 0.5, its README's figure)")
     ns = parser.parse_args()
     if ns.write_fit:
         write_fit()
         return
-    result = run(ns.tree.resolve())
+    result = run(ns.tree.resolve(), None if ns.no_llm_analysis else ns.llm_analysis, ns.la_efficiency)
     if ns.json:
         print(json.dumps(result, indent=1))
     else:
