@@ -156,7 +156,7 @@ def run(tree: Path, llm_analysis: Path | None = None, la_efficiency: float = 0.5
             args["regime"] = row["regime"]
             e = estimate_training(**_accepts(estimate_training, args))
             est, low, high = e.gpu_hours, e.gpu_hours_low, e.gpu_hours_high
-            overhead = getattr(e, "overhead_gpu_hours", 0.0)
+            overhead = 0.0 if row.get("loop_only") else getattr(e, "overhead_gpu_hours", 0.0)
             est, low, high = est + overhead, low + overhead, high + overhead
         else:
             e = estimate_memory(**_accepts(estimate_memory, args))

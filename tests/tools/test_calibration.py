@@ -63,7 +63,7 @@ def test_calibration_covers_a100_and_h100_runs():
 def test_published_runs_within_their_range(row):
     e = estimate_training(**row["inputs"], regime=row["regime"])
     published = row["published"]
-    hours = e.gpu_hours + e.overhead_gpu_hours
+    hours = e.gpu_hours + (0.0 if row.get("loop_only") else e.overhead_gpu_hours)
     # The fit's residuals are a few tens of percent (Llama 1 and Llama 2 on the same A100s
     # differ by 20% in realised MFU); a factor 1.6 flags a broken row or model.
     assert published / 1.6 <= hours <= published * 1.6
@@ -87,11 +87,16 @@ def test_in_sample_error_on_training_rows_is_small(calibrated):
     assert statistics.median(errors) < 0.15
 
 
-def test_small_sft_realises_far_less_than_pretraining():
+def test_the_stack_decides_what_a_fine_tune_realises():
+    # 2023's plain Trainer with padded batches (Alpaca, Vicuna) realised far less than
+    # pre-training codebases; a current stack (packing, FlashAttention, compiled kernels:
+    # Zephyr, torchtune), timed over its loop, realises more. The default is a current stack.
     alpaca = next(r for r in TRAINING if r["id"] == "alpaca-7b-fullft")
-    small = estimate_training(**alpaca["inputs"])
+    basic = estimate_training(**alpaca["inputs"], regime="fine-tune-basic")
+    current = estimate_training(**alpaca["inputs"])
     large = estimate_training(model="llama-2-7b", tokens=2e12, seq_len=4096, gpus=2048, regime="pretraining")
-    assert small.mfu < 0.2 < 0.35 < large.mfu
+    assert basic.mfu < 0.2 < 0.35 < large.mfu < current.mfu
+    assert current.regime == "fine-tune" and current.gpu_hours < basic.gpu_hours / 2
 
 
 def test_lora_throughput_gain_matches_the_lora_paper():

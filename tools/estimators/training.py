@@ -190,9 +190,10 @@ SCHEMA: dict[str, Any] = {
         "attention": {"type": "boolean", "description": "Count attention FLOPs 6·L·s·d per token, which grow "
                       "with the sequence length (default true; false = 6N, as MFU is often quoted)."},
         "regime": {"type": "string", "enum": list(REGIMES),
-                   "description": "fine-tune (default: a one-node fine-tuning stack such as Hugging Face with "
-                   "FSDP) or pretraining (a cluster-scale codebase on packed long sequences, as published "
-                   "pre-training runs)."},
+                   "description": "The stack the job runs in: fine-tune (default: a current fine-tuning stack "
+                   "with packing and FlashAttention, e.g. TRL, Axolotl, torchtune, Unsloth), fine-tune-basic (a "
+                   "plain Hugging Face Trainer with FSDP and padded batches) or pretraining (a cluster-scale "
+                   "codebase; whole-run hours include restarts and evaluation)."},
         "tp": {"type": "integer", "minimum": 1, "maximum": 64,
                "description": "Tensor-parallel size (default: 1, or up to 8 when activations need splitting)."},
         "pp": {"type": "integer", "minimum": 1, "maximum": 256,
