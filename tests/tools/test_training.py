@@ -106,6 +106,20 @@ def test_recompute_and_pipeline_add_time_not_flops():
     assert piped.pp == 2 and piped.gpus % 2 == 0
 
 
+def test_a_fine_tune_pays_for_recomputation_only_when_it_needs_it():
+    # LoRA on Llama 3.1 8B on one H100: at 16k tokens the activations fit only with gradient
+    # checkpointing (about 41 GB with it, 107 without); at 2k they fit without.
+    tight = estimate_training(model="llama-3.1-8b", tokens=1e8, gpus=1, gpu="h100", method="lora", seq_len=16384)
+    roomy = estimate_training(model="llama-3.1-8b", tokens=1e8, gpus=1, gpu="h100", method="lora", seq_len=2048)
+    assert (tight.recompute, tight.time_factor) == ("full", pytest.approx(6 / 4))
+    assert (roomy.recompute, roomy.time_factor) == ("selective", 1.0)
+    assert not tight.warnings or not any("does not fit" in w for w in tight.warnings)
+    # Pre-training codebases recompute selectively; saying so overrides the default.
+    kw = dict(model="llama-3.1-8b", tokens=1e8, gpus=1, gpu="h100", method="lora", seq_len=16384)
+    assert estimate_training(**kw, regime="pretraining").recompute == "selective"
+    assert estimate_training(**kw, recompute="none").time_factor == 1.0
+
+
 def test_more_gradient_accumulation_shrinks_the_pipeline_bubble():
     def hours(**kw):
         return estimate_training(model="llama-3-8b", tokens=1e8, gpus=8, pp=4, **kw).gpu_hours
@@ -311,9 +325,12 @@ def test_lora_never_needs_more_flops_than_full_and_qlora_never_less_time(params,
     # Ranks up to hidden/8 (practice: 8-256 on hidden sizes of 2048-16384). At rank ~hidden/2
     # the adapters are as big as the model and LoRA rightly costs more than full training.
     rank = max(1, min(rank, int(shape_from_params(params).hidden // 8)))
-    full = estimate_training(params=params, tokens=tokens, gpus=1)
-    lora = estimate_training(params=params, tokens=tokens, method="lora", lora_rank=rank, gpus=1)
-    qlora = estimate_training(params=params, tokens=tokens, method="qlora", lora_rank=rank, gpus=1)
+    # At the same recomputation (by default QLoRA's smaller footprint may spare it the
+    # gradient checkpointing LoRA needs, and then it can be the faster).
+    full = estimate_training(params=params, tokens=tokens, gpus=1, recompute="full")
+    lora = estimate_training(params=params, tokens=tokens, method="lora", lora_rank=rank, gpus=1, recompute="full")
+    qlora = estimate_training(params=params, tokens=tokens, method="qlora", lora_rank=rank, gpus=1,
+                              recompute="full")
     assert lora.flops <= full.flops
     assert qlora.flops == lora.flops and qlora.gpu_hours >= lora.gpu_hours
 
@@ -339,7 +356,9 @@ def test_padding_never_costs_less_than_packing(params, examples, tpe, seq):
 def test_given_mfu_is_used_exactly(params, tokens, mfu):
     e = estimate_training(params=params, tokens=tokens, mfu=mfu, gpus=1)
     assert e.mfu == mfu
-    assert e.gpu_hours * mfu == pytest.approx(e.flops / (312e12 * 3600))
+    # GPU-hours = FLOPs x time factor (recomputation when the job needs it) / (peak x MFU)
+    assert e.gpu_hours * mfu == pytest.approx(e.flops * e.time_factor / (312e12 * 3600))
+    assert e.time_factor in (1.0, pytest.approx(8 / 6))
 
 
 # --------------------------------------------------------------------------- CLI
