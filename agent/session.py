@@ -26,7 +26,7 @@ from agent.mock import demo_advisor
 from agent.rule_advisor import RuleAdvisor
 from agent.settings import LLMSettings, resolve
 from agent.storage import ConsultationStore
-from tools.secrets import scrub
+from tools.secrets import SecretHoldback, scrub
 from tools.text import neutralise
 
 DEFAULT_TITLE = "New consultation"
@@ -57,7 +57,7 @@ def _neutralised(value: Any) -> Any:
 def displayable(event: Event) -> Event:
     """An advisor's event with no terminal control in its text and no key: a model's
     escape sequences (clipboard writes, screen clears, titles) and an echoed key never
-    reach a front end (a key split across deltas is caught by the CLI's writer)."""
+    reach a front end (a key split across deltas is held back whole by `_drive`)."""
     if isinstance(event, TextDelta | Notice | Error):
         text = scrub(neutralise(event.text))
         return event if text == event.text else replace(event, text=text)
@@ -215,6 +215,9 @@ class Session:
         fatal: Error | None = None
         finished = False
         streamed = False
+        # A key the model streams across pieces is held back and redacted whole, for every
+        # front end (the app's chat as much as the CLI's writer).
+        hold = SecretHoldback()
         try:
             try:
                 async for event in events:
@@ -232,8 +235,16 @@ class Session:
                         continue  # ours comes last, after the save
                     event = displayable(event)
                     if isinstance(event, TextDelta):
-                        partial.append(event.text)
+                        shown = hold.feed(event.text)
+                        if not shown:
+                            continue
+                        event = TextDelta(shown)
+                        partial.append(shown)
                         streamed = True
+                    elif hold.holding:
+                        held = hold.release()
+                        partial.append(held)
+                        yield TextDelta(held)
                     yield event
                     if isinstance(event, Error) and not event.recoverable:
                         fatal = event
@@ -246,6 +257,11 @@ class Session:
                 interrupted = True
             finally:
                 await _close(events)
+            if hold.holding:
+                held = hold.release()
+                partial.append(held)
+                streamed = True
+                yield TextDelta(held)
             if fatal is not None and fallback and self.advisor.mode != "offline":
                 yield self.go_offline(fatal.text)
                 if text is not None and not streamed:

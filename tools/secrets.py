@@ -1,6 +1,7 @@
 """Secrets: what looks like a credential, and scrubbing it from anything the program
-writes: the consultation store, `--json`, exports, and (tui/terminal.py) every line
-on stdout and stderr."""
+writes: the consultation store, `--json`, exports, every line on stdout and stderr
+(tui/terminal.py) and a model's answer as it streams (SecretHoldback, used by the
+session for every front end)."""
 from __future__ import annotations
 
 import os
@@ -75,3 +76,50 @@ def scrub(value: Any, env_secrets: list[str] | None = None) -> Any:
     return value
 
 
+
+
+#: Characters a key is made of: a run of them at the end of streamed text may be a key
+#: still arriving.
+_KEYISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+_STARTED = re.compile("(?:" + "|".join(map(re.escape, SECRET_PREFIXES)) + ")")
+#: A run longer than this is released whatever it is (a bound on what is held).
+_MAX_HELD = 4096
+
+
+def _may_be_a_key(run: str) -> bool:
+    """Whether a run of key characters could still be, or grow into, a key."""
+    if _STARTED.search(run):
+        return True
+    if any(run.endswith(m[:i]) for m in SECRET_PREFIXES for i in range(1, len(m))):
+        return True
+    return any(run.endswith(secret[:i])
+               for secret in known_secrets() for i in range(1, min(len(run), len(secret)) + 1))
+
+
+class SecretHoldback:
+    """Scrubs a text that arrives in pieces (a streamed answer): a key split across
+    pieces is redacted whole. The trailing run of key characters is held back while it
+    may be, or become, a key, and released once a character ends it (or `release`)."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    @property
+    def holding(self) -> bool:
+        return bool(self._held)
+
+    def feed(self, text: str) -> str:
+        """What of the text so far can be shown now, scrubbed."""
+        buffer = self._held + text
+        cut, floor = len(buffer), max(0, len(buffer) - _MAX_HELD)
+        while cut > floor and buffer[cut - 1] in _KEYISH:
+            cut -= 1
+        if (cut == floor and floor > 0) or not _may_be_a_key(buffer[cut:]):
+            cut = len(buffer)  # too long to be a key, or cannot be one: release it all
+        out, self._held = buffer[:cut], buffer[cut:]
+        return scrub(out) if out else ""
+
+    def release(self) -> str:
+        """Everything held (the text is over), scrubbed."""
+        out, self._held = self._held, ""
+        return scrub(out) if out else ""

@@ -248,3 +248,47 @@ def test_resuming_an_offline_consultation_started_with_ask_asks_its_open_questio
     assert any(isinstance(e, Notice) and "Resumed" in e.text for e in events)
     assert "1." in shown and "?" in shown  # a numbered question
     assert again.consultation.state["interview"]["pending"]  # the answer will be read against it
+
+
+class PiecewiseAdvisor(FakeAdvisor):
+    """Streams its answer in pieces of a fixed size, with a tool call in the middle."""
+
+    def __init__(self, answer: str, size: int, tool_at: int | None = None):
+        super().__init__(answer=answer)
+        self.size, self.tool_at = size, tool_at
+
+    async def respond(self, c, text):
+        from agent.events import ToolCall
+
+        c.messages.append({"role": "user", "content": text})
+        for n, i in enumerate(range(0, len(self.answer), self.size)):
+            if n == self.tool_at:
+                yield ToolCall("1", "decide", {})
+            yield TextDelta(self.answer[i:i + self.size])
+        c.messages.append({"role": "assistant", "content": self.answer})
+        yield TurnDone()
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 11])
+@pytest.mark.parametrize("key", ["sk-proj-" + "Ab9" * 12, "AIza" + "k" * 35, "hf_" + "z" * 30])
+def test_a_key_split_across_pieces_never_reaches_any_front_end(size, key):
+    # The app shows the deltas the session yields; none of them, nor their join, may carry
+    # the key, however the model cut it.
+    answer = f"Set OPENAI_API_KEY={key} in .env, then run it."
+    events = _drain(_session(PiecewiseAdvisor(answer, size)).send("how do I set my key?"))
+    shown = [e.text for e in events if isinstance(e, TextDelta)]
+    assert key[:10] not in "".join(shown) and all(key[:6] not in piece for piece in shown)
+    assert "".join(shown) == "Set OPENAI_API_KEY=[redacted] in .env, then run it."
+
+
+def test_streamed_text_is_held_only_while_it_may_be_a_key():
+    # Ordinary words pass at once and whole; what is held comes out before a tool call and
+    # before the turn ends, so nothing is lost or reordered.
+    answer = "LoRA on an 8B model costs about $40 per run, so sk"
+    events = _drain(_session(PiecewiseAdvisor(answer, 7, tool_at=3)).send("cost?"))
+    kinds = [type(e).__name__ for e in events]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert text == answer
+    assert kinds.index("ToolCall") == 3 and kinds[-1] == "TurnDone"
+    first = next(e.text for e in events if isinstance(e, TextDelta))
+    assert first == "LoRA on"
