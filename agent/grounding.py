@@ -163,9 +163,13 @@ def check(answer: str, known: Known) -> Check:
     return Check(figures, tuple(f for f in figures if not known.backs(f)))
 
 
+#: How the footnote under an answer begins (front ends recognise it by this).
+FOOTNOTE_LEAD = "Not from the cost models (the model's own figures, unchecked)"
+
+
 def footnote(unverified: Iterable[Figure]) -> str:
     """The line under an answer that names figures no tool computed."""
     names = list(dict.fromkeys(f.text for f in unverified))
     if not names:
         return ""
-    return ("_⚠ Not from the cost models (the model's own figures, unchecked): " + ", ".join(names) + "._")
+    return f"_⚠ {FOOTNOTE_LEAD}: " + ", ".join(names) + "._"

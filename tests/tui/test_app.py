@@ -1196,20 +1196,15 @@ class DecisionAdvisor(SlowAdvisor):
     """Answers with a fixed decision and a figure the model wrote itself."""
 
     async def respond(self, consultation, text):
-        from dataclasses import dataclass
-
-        from agent.events import Recommendation
-
-        @dataclass(frozen=True)
-        class Answer(TextDelta):  # as the LLM advisor may send it
-            unverified_figures: tuple = ()
+        from agent.events import FiguresChecked, Recommendation
 
         consultation.messages.append({"role": "user", "content": text})
         consultation.recommendation = DECISION
         yield TextDelta("A LoRA costs about $2,000 a month to serve; the table has the rest.")
         yield Recommendation(DECISION)
         consultation.messages.append({"role": "assistant", "content": "done"})
-        yield Answer("", unverified_figures=({"text": "$2,000", "value": 2000},))
+        # As the LLM advisor sends it, once per turn before TurnDone.
+        yield FiguresChecked(checked=1, unverified=({"text": "$2,000", "value": 2000},))
         yield TurnDone()
 
 
@@ -1223,7 +1218,7 @@ async def test_the_sidebar_shows_the_decisions_figures_widens_on_a_wide_terminal
         assert case.display and case.size.width >= 70  # 40% of 200 columns
         assert set(case.costs["strategies"]) == {"pe", "rag", "lora-8b", "full"}
         assert case.query_one("#case-plot").display and case.query_one("#case-tornado").display
-        answer = chat_widgets(app, "AdvisorMessage")[-1]
+        answer = next(w for w in chat_widgets(app, "AdvisorMessage") if "2,000" in w.source)
         assert answer.has_class("-unverified")
         assert "`$2,000`†" in answer.source and "not the cost models" in answer.source
 
@@ -1251,6 +1246,28 @@ async def test_resuming_a_long_consultation_shows_the_last_screenful_first_then_
         assert users == [f"question {i}" for i in range(25)]
         log = app.view.chat
         assert log.scroll_y == log.max_scroll_y  # still at the bottom
+
+
+@sync
+async def test_a_resumed_answer_keeps_its_unverified_figures_marked():
+    from agent.grounding import FOOTNOTE_LEAD
+
+    store = ConsultationStore()
+    c = Consultation()
+    c.title = "Unverified figures"
+    c.messages.append({"role": "user", "content": "what would serving cost?"})
+    c.messages.append({"role": "assistant",
+                       "content": f"About $2,000 a month.\n\n_⚠ {FOOTNOTE_LEAD}: $2,000._",
+                       "unverified_figures": [{"text": "$2,000", "value": 2000}]})
+    store.save(c)
+    app = AdvisorApp(StartOptions(offline=True, resume=c.id))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        answer = next(w for w in chat_widgets(app, "AdvisorMessage") if "2,000" in w.source)
+        assert answer.has_class("-unverified")
+        assert "`$2,000`†" in answer.source
+        # The advisor's footnote names the figures already: no second note under it.
+        assert answer.source.count(FOOTNOTE_LEAD) == 1 and "From the model, not the cost models" not in answer.source
 
 
 def test_every_key_is_in_f1_help_and_in_the_readme_key_table():

@@ -268,9 +268,13 @@ class ConsultationScreen(Screen[None]):
                 widgets.append(w.UserMessage(content, classes="message -user"))
             elif role == "assistant":
                 if content:
-                    parts = w.split_segments(content)
+                    # Figures the model wrote itself stay marked when the consultation is resumed.
+                    figures = [f for f in message.get("unverified_figures") or [] if isinstance(f, dict)]
+                    marked = w.mark_unverified(content, figures) if figures else content
+                    parts = w.split_segments(marked)
                     for i, part in enumerate(parts):
-                        widgets.append(w.AdvisorMessage(part, classes="message -advisor" + (" -continued" if i else "")))
+                        widgets.append(w.AdvisorMessage(part, classes="message -advisor" + (" -continued" if i else "")
+                                                        + (" -unverified" if marked != content else "")))
                     if message.get("interrupted"):
                         widgets[-1].add_class("-interrupted")
                 for call in message.get("tool_calls") or []:
@@ -363,7 +367,6 @@ class ConsultationScreen(Screen[None]):
 
         if isinstance(event, ev.TextDelta):
             await turn.write(self.chat, event.text)
-            await self._mark_unverified(event, turn)
             return
         # Anything else ends the current text block, so it lands after the text.
         if not isinstance(event, (ev.ProfileChanged, ev.Recommendation)):
@@ -397,17 +400,12 @@ class ConsultationScreen(Screen[None]):
             if not event.recoverable:
                 turn.fatal = event.text
             await w.add_notice(self.chat, event.text, "error")
+        elif isinstance(event, ev.FiguresChecked):
+            # Figures the model wrote without a cost tool behind them: marked in the answer.
+            if event.unverified and turn.last_answer is not None:
+                await turn.last_answer.mark_unverified([f for f in event.unverified if isinstance(f, dict)])
         elif isinstance(event, ev.TurnDone):
             await turn.finish(interrupted=event.interrupted)
-        await self._mark_unverified(event, turn)
-
-    @staticmethod
-    async def _mark_unverified(event: "Event", turn: "TurnState") -> None:
-        """Figures the model wrote without a cost tool behind them (the LLM advisor may
-        list them on the answer's events): marked in the answer, with a footnote."""
-        figures = getattr(event, "unverified_figures", None)
-        if figures and turn.last_answer is not None:
-            await turn.last_answer.mark_unverified([f for f in figures if isinstance(f, dict)])
 
     def show_case(self, visible: bool) -> None:
         """Show or hide the case sidebar. Below WIDE columns it takes the whole width

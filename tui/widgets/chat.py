@@ -15,6 +15,7 @@ from textual.widgets import Collapsible, Markdown, Static
 
 from tui.widgets.chatlog import ChatLog
 
+from agent.grounding import FOOTNOTE_LEAD as GROUNDING_NOTE
 from agent.session import INTERRUPTED
 
 #: Appended to an answer cut short; the agent layer saves the same mark.
@@ -52,7 +53,9 @@ def mark_unverified(markdown: str, figures: list[dict[str, Any]]) -> str:
             continue
         markdown = markdown.replace(text, f"`{text}`{UNVERIFIED_MARK}", 1)
         marked = True
-    return f"{markdown}\n\n_{UNVERIFIED_NOTE}_" if marked else markdown
+    if not marked or GROUNDING_NOTE in markdown:  # the advisor's own footnote names them already
+        return markdown
+    return f"{markdown}\n\n_{UNVERIFIED_NOTE}_"
 
 
 #: A long answer is split into Markdown widgets of about this many characters, at a
