@@ -142,18 +142,21 @@ def run(tree: Path, llm_analysis: Path | None = None, la_efficiency: float = 0.5
     estimate_training, estimate_memory = _load(tree)
     rows = json.loads((ROOT / "tools/catalog/data/calibration.json").read_text())["rows"]
     loo: dict[str, float] = {}
-    spreads: dict[str, float] = {}
+    held_inside: dict[str, bool] = {}
     if tree == ROOT:
-        from tools.estimators.calibration import calibrate
+        from tools.estimators.calibration import calibrate, held_out_inside
 
-        fit, loo, _ = calibrate(estimate_training)
-        spreads = fit.spreads
+        _, loo, observations = calibrate(estimate_training)
+        held_inside = held_out_inside(observations, loo)
+    regimes = getattr(sys.modules.get(estimate_training.__module__), "REGIMES", None)
     la = run_llm_analysis(llm_analysis, rows, la_efficiency) if llm_analysis and tree == ROOT else {}
     out = []
     for row in rows:
         args = dict(row["inputs"])
         if row["kind"] == "training":
-            args["regime"] = row["regime"]
+            # An older tree knows fewer stacks: its default stands in for one it lacks.
+            if regimes is None or row["regime"] in regimes:
+                args["regime"] = row["regime"]
             e = estimate_training(**_accepts(estimate_training, args))
             est, low, high = e.gpu_hours, e.gpu_hours_low, e.gpu_hours_high
             overhead = 0.0 if row.get("loop_only") else getattr(e, "overhead_gpu_hours", 0.0)
@@ -166,15 +169,17 @@ def run(tree: Path, llm_analysis: Path | None = None, la_efficiency: float = 0.5
                 "estimate": est, "low": low, "high": high, "ln": _log_error(est, pub, bound),
                 "inside": _inside(low, high, pub, bound, row.get("rounding", 0.0))}
         if row["id"] in loo:
-            # Held out: the estimate a fit without this row makes (hours scale as 1/MFU),
-            # and the range of its regime around it.
-            held = pub * math.exp(loo[row["id"]])
-            s = spreads[row["regime"]]
-            item.update(loo_estimate=held, loo_ln=math.log(held / pub),
-                        loo_inside=_inside(held / s, held * s, pub, bound, row.get("rounding", 0.0)))
+            # Held out: the estimate a fit without this row (and its group) makes: compute
+            # hours scale as 1/MFU, the fixed overhead does not. Inside: whether the range
+            # the other runs' held-out residuals make for its regime holds it.
+            compute = pub - overhead
+            held = compute * math.exp(loo[row["id"]]) + overhead
+            item.update(loo_estimate=held, loo_ln=math.log(held / pub), loo_inside=held_inside[row["id"]])
         if "gpu_hours" in la.get(row["id"], {}):
             item.update(llm_analysis=la[row["id"]]["gpu_hours"],
-                        llm_analysis_ln=math.log(la[row["id"]]["gpu_hours"] / pub))
+                        llm_analysis_ln=math.log(la[row["id"]]["gpu_hours"] / pub),
+                        llm_analysis_layout=la[row["id"]].get("layout", ""),
+                        llm_analysis_escalated=la[row["id"]].get("escalated", False))
         elif row["id"] in la:
             item["llm_analysis_error"] = la[row["id"]]["error"]
         out.append(item)
@@ -227,6 +232,11 @@ def print_table(result: dict[str, Any]) -> None:
               else f" {'-':>12} {'':>6}" if side and r["kind"] == "training" else "")
         print(f"{r['id']:26} {r['published']:12.4g} {r['estimate']:12.4g} {r['low']:12.4g} {r['high']:12.4g} "
               f"{r['ln']:+6.2f} {'y ' if r['inside'] else 'n '} {held}{la}".rstrip())
+    escalated = [r for r in result["rows"] if r.get("llm_analysis_escalated")]
+    if escalated:
+        print("\nllm-analysis found no room at micro-batch 1 in the row's layout and ran these instead:")
+        for r in escalated:
+            print(f"  {r['id']}: {r['llm_analysis_layout']}")
     print()
     for k, v in result["summary"].items():
         print(f"{k:32} {v}")

@@ -43,7 +43,8 @@ def run_job(job: dict, workdir: Path) -> dict:
                         flops_efficiency=job.get("flops_efficiency", 0.5),
                         hbm_memory_efficiency=job.get("hbm_memory_efficiency", 0.9))
     return {"id": job["id"], "gpu_hours": summary["total_training_latency"] * job["gpus"] / 3600,
-            "layout": f"tp {job['tp']} pp {job['pp']} zero {job['zero']} recompute {job['recompute']}"}
+            "layout": f"tp {job['tp']} pp {job['pp']} ZeRO-{job['zero']} recompute "
+                      f"{('none', 'selective', 'full')[job['recompute']]}"}
 
 
 def layouts(job: dict):
@@ -64,7 +65,7 @@ def run_fitting(job: dict, workdir: Path) -> dict:
     error = ""
     for candidate in layouts(job):
         try:
-            return run_job(candidate, workdir)
+            return {**run_job(candidate, workdir), "escalated": candidate != job}
         except AssertionError as exc:
             if "max_batch_size_per_gpu" not in str(exc):
                 raise

@@ -46,6 +46,9 @@ class Observation:
     step: StepShape
     #: ln of the utilisation the published GPU-hours imply on the estimator's FLOPs.
     log_mfu: float
+    #: Rows of one run published twice (Llama 3 and 3.1 share a pre-training run) are held
+    #: out together: a twin left in the fit would predict its sibling from itself.
+    group: str = ""
 
 
 def observe(row: dict[str, Any], estimate: Callable[..., Any]) -> Observation:
@@ -57,7 +60,7 @@ def observe(row: dict[str, Any], estimate: Callable[..., Any]) -> Observation:
     # (a trainer's train_runtime, a tokens/s benchmark) never contained it.
     compute_hours = row["published"] - (0.0 if row.get("loop_only") else e.overhead_gpu_hours)
     implied = e.flops * e.time_factor / (step.peak_flops * compute_hours * 3600)
-    return Observation(row["id"], row["regime"], step, math.log(implied))
+    return Observation(row["id"], row["regime"], step, math.log(implied), row.get("group", row["id"]))
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
@@ -101,10 +104,11 @@ def fit(observations: list[Observation], spreads: dict[str, float] | None = None
 
 
 def leave_one_out(observations: list[Observation]) -> dict[str, float]:
-    """ln(predicted / published GPU-hours) for each row, from a fit made without it."""
+    """ln(predicted / published GPU-hours) for each row, from a fit made without it (and
+    without the other rows of its group)."""
     out = {}
-    for i, o in enumerate(observations):
-        rest = observations[:i] + observations[i + 1:]
+    for o in observations:
+        rest = [other for other in observations if other.group != o.group]
         predicted = fit(rest).mfu(o.step)
         out[o.id] = o.log_mfu - math.log(predicted)  # hours scale as 1/MFU
     return out
@@ -121,14 +125,24 @@ def conformal_radius(residuals: list[float], coverage: float = COVERAGE) -> floa
     return s[min(k, len(s)) - 1]
 
 
-def regime_spreads(observations: list[Observation], residuals: dict[str, float]) -> dict[str, float]:
-    """x/÷ factor per regime that holds COVERAGE of the runs it did not see."""
+def regime_spreads(observations: list[Observation], residuals: dict[str, float],
+                   without: str | None = None) -> dict[str, float]:
+    """x/÷ factor per regime that holds COVERAGE of the runs it did not see; `without`
+    leaves a group out (to check a run against a range it did not shape)."""
     out = {}
     for name, floor in SPREAD_FLOOR.items():
-        r = [residuals[o.id] for o in observations if o.regime == name]
+        r = [residuals[o.id] for o in observations if o.regime == name and o.group != without]
         spread = max(floor, math.exp(conformal_radius(r))) if r else floor
-        out[name] = math.ceil(spread * 1e4) / 1e4  # rounded up: the run on the edge stays inside
+        out[name] = math.ceil(spread * 1e4) / 1e4  # stored to 4 places, rounded outwards
     return out
+
+
+def held_out_inside(observations: list[Observation], residuals: dict[str, float]) -> dict[str, bool]:
+    """For each run, whether the range of its regime, made from the other runs' held-out
+    residuals alone, holds it: the coverage a new run can expect (its own residual never
+    widens the range it is checked against)."""
+    return {o.id: abs(residuals[o.id]) <= math.log(regime_spreads(observations, residuals, o.group)[o.regime])
+            for o in observations}
 
 
 def calibrate(estimate: Callable[..., Any]) -> tuple[MfuFit, dict[str, float], list[Observation]]:

@@ -206,8 +206,8 @@ SCHEMA: dict[str, Any] = {
                        "(default 4·pp)."},
         "recompute": {"type": "string", "enum": list(RECOMPUTE),
                       "description": "Activation recomputation: none, selective or full. Full adds a forward "
-                      "pass to the time. Default: the GPU count assumes full; a fine-tune's time assumes "
-                      "full only when the job does not fit those GPUs without it (pretraining: selective)."},
+                      "pass to the time. Default: full for fine-tuning (gradient checkpointing, as "
+                      "recipes ship), selective for pretraining."},
     },
 }
 
@@ -276,9 +276,9 @@ def estimate_training(
     _flops_assumptions(a, shape, method, per_token, n_adapter, step_seq, warnings, assumptions)
 
     memory, n_gpus = _gpus(a, shape, card, method, step_seq, warnings, assumptions)
-    recompute = a["recompute"] or (
-        "selective" if a["regime"] == "pretraining"
-        else _needed_recompute(a, shape, card, method, step_seq, memory, n_gpus, assumptions))
+    recompute = a["recompute"] or _default_recompute(a["regime"], assumptions)
+    if a["grad_accum"] and memory.pp == 1:
+        warnings.append("grad_accum only sizes the pipeline bubble: with pp 1 it changes nothing.")
     time_factor = _time_factor(method, recompute, memory.pp, a["grad_accum"], assumptions)
     step = StepShape(hidden=shape.hidden, seq_len=step_seq, peak_flops=card.bf16_tflops * 1e12,
                      bandwidth_bytes_s=card.bandwidth_gb_s * 1e9, regime=a["regime"])
@@ -375,22 +375,16 @@ def _gpus(a: dict[str, Any], shape: Shape, card: Any, method: str, step_seq: int
     return memory, n_gpus
 
 
-def _needed_recompute(a: dict[str, Any], shape: Shape, card: Any, method: str, step_seq: int, memory: Any,
-                      n_gpus: int, assumptions: list[Assumption]) -> str:
-    """The recomputation a fine-tuning job needs when you do not say: none beyond the
-    selective kind when it fits its GPUs without, else full (what gradient checkpointing
-    does). The GPU count is the fewest that hold the job with full recomputation.
-    Pre-training codebases split activations with tensor parallelism and recompute
-    selectively instead, so for them the time assumes selective unless you say."""
-    fits = estimate_memory(model=a["model"], params=None if a["model"] else shape.params, method=method,
-                           seq_len=step_seq, batch=1, gpu=card.id, lora_rank=a["lora_rank"],
-                           lora_targets=a["lora_targets"], tp=memory.tp, pp=memory.pp, zero=memory.zero,
-                           recompute="selective",
-                           gpus=n_gpus if n_gpus % (memory.tp * memory.pp) == 0 else None).fits
-    chosen = "selective" if fits else "full"
-    assumptions.append(Assumption("recompute", chosen, "memory model: the job fits its GPUs without full "
-                                  "recomputation" if fits else "memory model: the activations need full "
-                                  "recomputation (gradient checkpointing) to fit at micro-batch 1"))
+def _default_recompute(regime: str, assumptions: list[Assumption]) -> str:
+    """The recomputation a job runs with when you do not say. Fine-tuning recipes turn
+    gradient checkpointing on (TRL and Axolotl examples, torchtune's configs), and the GPU
+    count already assumes it; pre-training codebases split activations with tensor
+    parallelism and recompute selectively. One rule, whatever the GPU count, so that more
+    GPUs, longer sequences or a bigger model never make a job cheaper."""
+    chosen = "selective" if regime == "pretraining" else "full"
+    assumptions.append(Assumption("recompute", chosen, "default for the regime: pre-training codebases recompute "
+                                  "selectively" if chosen == "selective" else "default for fine-tuning: gradient "
+                                  "checkpointing on, as the recipes ship (say --recompute none if it fits without)"))
     return chosen
 
 
