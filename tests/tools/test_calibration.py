@@ -98,6 +98,19 @@ def test_conformal_radius_is_the_jackknife_quantile():
     assert conformal_radius(residuals) == pytest.approx(0.81)          # n = 100: the 81st
 
 
+def test_a_regime_with_too_few_runs_is_never_narrower_than_all_runs_together(calibrated):
+    # One lucky residual is not a spread: below four runs (n + 1 < 5) a regime's range is at
+    # least the one all runs' held-out residuals make.
+    from tools.estimators.calibration import regime_spreads
+
+    _, residuals, observations = calibrated
+    tiny = [replace(o, regime="fine-tune") if o.regime == "fine-tune" else o for o in observations]
+    lucky = {**residuals, **{o.id: 0.0 for o in tiny if o.regime == "fine-tune"}}
+    pooled = conformal_radius(list(lucky.values()))
+    assert math.log(regime_spreads(tiny, lucky)["fine-tune"]) >= pooled - 1e-9
+    assert sum(o.regime == "fine-tune" for o in tiny) < 4
+
+
 def test_a_run_published_twice_is_held_out_with_its_twin(calibrated):
     # A copy of a run in its group must not predict it: the held-out residual is the same
     # with or without the copy. (Outside the group, the copy would predict it almost exactly.)

@@ -129,10 +129,16 @@ def regime_spreads(observations: list[Observation], residuals: dict[str, float],
                    without: str | None = None) -> dict[str, float]:
     """x/÷ factor per regime that holds COVERAGE of the runs it did not see; `without`
     leaves a group out (to check a run against a range it did not shape)."""
+    pooled = conformal_radius([residuals[o.id] for o in observations if o.group != without])
     out = {}
     for name, floor in SPREAD_FLOOR.items():
         r = [residuals[o.id] for o in observations if o.regime == name and o.group != without]
-        spread = max(floor, math.exp(conformal_radius(r))) if r else floor
+        radius = conformal_radius(r)
+        if len(r) + 1 < 1 / (1 - COVERAGE):
+            # Too few runs to know this regime's own spread (one residual may be a lucky
+            # one): no narrower than all runs' together.
+            radius = max(radius, pooled)
+        spread = max(floor, math.exp(radius))
         out[name] = math.ceil(spread * 1e4) / 1e4  # stored to 4 places, rounded outwards
     return out
 
