@@ -59,3 +59,23 @@ def test_answers_land_beside_their_rows_and_errors_are_kept(fidelity, tmp_path):
     assert out[rows[0]["id"]] == {"id": rows[0]["id"], "error": "no fit"}
     assert out[rows[1]["id"]]["gpu_hours"] == 100.0
     assert json.dumps(out)  # plain data for --json
+
+
+def test_the_summary_reports_held_out_error_per_regime_and_beside_llm_analysis(fidelity):
+    def row(i, regime, loo, inside, la=None):
+        r = {"id": f"r{i}", "kind": "training", "regime": regime, "ln": loo / 2, "inside": True,
+             "loo_ln": loo, "loo_inside": inside}
+        if la is not None:
+            r["llm_analysis_ln"] = la
+        return r
+
+    rows = [row(1, "pretraining", 0.1, True, la=-0.5), row(2, "pretraining", -0.3, False, la=0.2),
+            row(3, "fine-tune", 0.2, True), {"id": "m", "kind": "memory", "regime": "memory", "ln": 0.05,
+                                             "inside": True}]
+    s = fidelity.summarise(rows)
+    assert s["loo_training_median_abs_ln"] == 0.2 and s["loo_inside"] == "2/3"
+    assert s["loo_pretraining_median_abs_ln"] == 0.2 and s["loo_pretraining_inside"] == "1/2"
+    assert s["loo_fine-tune_inside"] == "1/1" and s["memory_median_abs_ln"] == 0.05
+    # Beside llm-analysis, on the rows both cover only.
+    assert s["llm_analysis_rows"] == 2 and s["llm_analysis_median_abs_ln"] == 0.35
+    assert s["ft_advisor_loo_median_abs_ln_same_rows"] == 0.2

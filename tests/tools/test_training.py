@@ -65,14 +65,15 @@ def test_mfu_depends_on_the_step_not_on_the_job_size():
 
 def test_mfu_follows_the_published_runs_per_generation():
     # H100 runs realise less of peak than A100 runs, and small models least (Llama 3 8B's
-    # 1.3M H100-hours imply ~0.16-0.18, 405B's ~0.36); 2023's plain fine-tuning stacks far
+    # 1.3M H100-hours imply ~0.16-0.18); 2023's plain fine-tuning stacks far
     # less than pre-training codebases (Alpaca and Vicuna ~0.13-0.22 against Llama 2's
     # ~0.42), current ones more (torchtune's 3B ~0.66 of an A100, timed over its loop).
     kw = dict(tokens=1e9, seq_len=8192, gpus=1024, regime="pretraining")
     h8 = estimate_training(model="llama-3.1-8b", gpu="h100", **kw).mfu
     h405 = estimate_training(model="llama-3.1-405b", gpu="h100", **kw).mfu
     a7 = estimate_training(model="llama-2-7b", gpu="a100-80gb", **kw).mfu
-    assert 0.12 < h8 < 0.25 < 0.3 < h405 < 0.45
+    # Llama 3 8B realised 0.16-0.18; the 405B 0.45 with its pipeline counted (its row).
+    assert 0.12 < h8 < 0.25 < 0.35 < h405 < 0.55
     assert h8 < a7
     def mfu(regime: str) -> float:
         return estimate_training(model="llama-2-7b", gpu="a100-80gb", tokens=1e9, seq_len=2048, gpus=8,
