@@ -410,12 +410,17 @@ _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")
 
+# "No data" is no examples unless "data" names a rule or a role: "no data restrictions",
+# "no data scientists", "no data may leave", "no data protection concerns".
+_DATA_NOT_EXAMPLES = (r"scien\w*|team|engineer\w*|leav\w*|can|may|must|should|go\w*|is sent|will|to|protection"
+                      r"|privacy|residency|cent\w*|retention|restrict\w*|constraints?|concerns?|polic\w*|rules?"
+                      r"|limits?|limitations?|requirements?|governance|sovereignty|compliance|issues?|regulations?"
+                      r"|security|sensitivity|access|sharing|transfers?|leaks?|handling|agreements?|contracts?")
 _LABELS_NONE = _matcher(
     r"(?:no|zero|not any|without|without any|not have any|not have) (?:\w+ )?(?:labeled|training|annotated) "
     r"(?:data|examples|dataset|samples|pairs)|only (?:have )?unlabeled|nothing (?:is )?(?:labeled|annotated)"
     r"|(?:no|zero|not any|not have any|without any|none of the) (?:usable |real |historical |good )?"
-    r"(?:data|examples?|dataset|samples|labels)\b(?! (?:scien\w*|team|engineer\w*|leav\w*|can|may|must|should"
-    r"|go\w*|is sent|will|to|protection|privacy|residency|cent\w*|retention))"
+    r"(?:data|examples?|dataset|samples|labels)\b(?! (?:" + _DATA_NOT_EXAMPLES + r")\b)"
     r"|(?:have|got) none(?: yet)?$|not labeled (?:anything|any of it)")
 
 _TEAM = (
@@ -433,21 +438,35 @@ _TEAM = (
               r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)"), "some"),
 )
 
+# Data held inside a jurisdiction ("nothing may leave the EU", "must stay in Europe",
+# "EU-only hosting"): not a third-party API anywhere, so the client's own cloud region.
+_REGIONS = (r"(?:the )?(?:eu|european union|europe|eea|uk|united kingdom|us|usa|united states|country|region"
+            r"|jurisdiction|germany|france|switzerland|canada|australia|india|japan)\b")
+# "Nothing may leave", "no data can leave", "it must not leave": said of a place.
+_MAY_NOT_LEAVE = (r"(?:(?:nothing|no data|none of (?:it|this|the data)|no \w+ data)(?: \w+){0,2}? (?:may|can|must"
+                  r"|should|is allowed to|will)|(?:can not|must not|may not|should not|not allowed to|never))"
+                  r" (?:ever )?leave ")
+_REGION_BOUND = (_MAY_NOT_LEAVE + _REGIONS
+                 + r"|(?:stay|stays|remain|remains|kept|stored|hosted|processed) (?:in|within|inside) " + _REGIONS
+                 + r"|(?:eu|europe|uk|us)[- ](?:only|based) (?:hosting|servers|data ?cent\w*|regions?)"
+                 r"|(?:eu|uk|us) data residency")
+
 # Where the model may run, most constrained last: the strictest phrase read wins.
 _DEPLOYMENT = (
     ("any", _matcher(r"(?:third[- ]party|external|hosted|vendor|openai|cloud) (?:apis?|providers?|models?) "
                      r"(?:is|are) (?:fine|ok|okay|allowed|acceptable)|(?:any|a) (?:hosted |third[- ]party )?api "
-                     r"is fine|no (?:privacy|data) (?:constraints|restrictions|concerns)")),
+                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)")),
     ("own_cloud", _matcher(r"hipaa|gdpr|soc ?2|(?:our|own) (?:\w+ )?(?:cloud account|vpc|tenant|aws|azure|gcp)\b"
                            r"|in our (?:own )?(?:cloud|vpc|tenant|aws account|azure tenant)"
                            r"|(?:can not|must not|may not|should not|not allowed to|never) (?:be )?(?:leave|go|sent|shared"
                            r"|send) (?:\w+ )?(?:to )?(?:a |any )?(?:third[- ]part\w*|external|outside (?:vendors?|providers?)"
                            r"|openai|vendors?)|no third[- ]party (?:apis?|providers?|services|vendors)"
-                           r"|data residency|(?:stay|stays|remain|remains) in the (?:eu|us|country)")),
+                           r"|data residency|" + _REGION_BOUND)),
     ("on_prem", _matcher(r"on[- ]?prem\w*|on (?:our|its) (?:own )?(?:servers|hardware|premises|machines|gpus)"
                          r"|(?:our|own) (?:data ?cent(?:re|er)s?|servers|hardware)"
-                         r"|air[- ]?gapped|(?:can not|must not|may not|never|not allowed to) (?:\w+ )?leave (?:our|the) "
-                         r"(?:building|premises|network|servers|data ?cent(?:re|er)|firewall)|self[- ]hosted")),
+                         r"|air[- ]?gapped|(?:(?:can not|must not|may not|never|not allowed to) (?:\w+ )?leave |"
+                         + _MAY_NOT_LEAVE + r")(?:our|the) (?:building|premises|network|servers|data ?cent(?:re|er)"
+                         r"|firewall)|self[- ]hosted")),
     ("on_device", _matcher(r"on[- ]device|on (?:the |their |users'? |a |our )?(?:phones?|devices?|laptops?|mobiles?"
                            r"|smartphones?|tablets?)|runs? (?:locally|offline) on|in the (?:app|browser) offline"
                            r"|edge devices?")),
@@ -455,7 +474,8 @@ _DEPLOYMENT = (
 # Cheap first looks: most clauses name no hosting and no technique tried.
 _DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
                               r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
-                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction")
+                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction|constraint"
+                              r"|concern|stor|host|process|kept|eu\b|uk\b|us\b")
 _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
 
 # "our JSON breaks 3% of the time", "1 in 20 answers is wrong", "we need under 1%".
@@ -638,7 +658,9 @@ _BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\
                             r"(?: (?:is|of|at|around|about|roughly|approximately|approx|maybe|up to|max|maximum"
                             r"|at most|no more than|under|below|only|just|total|overall|of about|of around))*"
                             r"[ :=~-]{0,4}$")
-_BUDGET_AFTER = re.compile(r"^[ -]{0,2}(?:usd |dollars? |euros? )?(?:total |overall |all-in )?budget\b")
+_BUDGET_AFTER = re.compile(r"^[ -]{0,2}(?:usd |dollars? |euros? )?(?:(?:total |overall |all-in )?budget\b"
+                           r"|(?:in total |all in |overall )?(?:to (?:spend|invest|play with|work with)|available for"
+                           r"|set aside|earmarked)\b)")
 # Examples that happen to be tickets, chats or conversations: "50k labelled support
 # tickets", "20k conversations annotated with the right answer".
 _LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-labeled|curated|gold)\b"

