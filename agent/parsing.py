@@ -489,7 +489,26 @@ _ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
                         r"|woman)|research)\b")
 
+# How the labels were checked says their quality: "every one reviewed by our experts"
+# (high), "we spot-checked a sample" (medium), "unchecked", "nobody has checked them" (low).
+_CHECKED = r"(?:reviewed|checked|verified|validated|vetted|approved|proofread|corrected)"
+_QUALITY_LOW_CHECK = (r"(?:not|never) (?:been )?" + _CHECKED + r"|(?:nobody|no one) (?:has |ever )*(?:check|review|verifi)\w*"
+                      r"|full of (?:errors|mistakes|typos)")
+_QUALITY_MEDIUM_CHECK = r"spot[- ]?check\w*|checked (?:a |some )?(?:sample|subset|few)|(?:partly|partially) " + _CHECKED
+_QUALITY_HIGH_CHECK = (r"(?:every|each|all)(?: one| single one| of them| \w+s?)? (?:was |were |is |are |has been |have been )?"
+                       r"(?:\w+ )?" + _CHECKED + r"|(?:manually|hand|human|double|expert|individually|carefully)[- ]"
+                       + _CHECKED + r"|" + _CHECKED + r" (?:one by one|by hand|manually|individually)")
+
+# Checking is said of many things ("every answer is checked", "we reviewed the
+# proposal"): it tells the data's quality only in a clause about the data or "them".
+_QUALITY_CHECKS = (
+    (_matcher(_QUALITY_LOW_CHECK), "low"),
+    (_matcher(_QUALITY_MEDIUM_CHECK), "medium"),
+    (_matcher(_QUALITY_HIGH_CHECK), "high"),
+)
+_DATA_REFERENCE = re.compile(r"\b(?:them|they|those|these)\b")
 _QUALITY = (
+    (_matcher(r"unchecked|unreviewed|unverified|unvalidated"), "low"),
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor(?: quality)?|inconsistent|unclean|unreliable) "
               r"(?:\w+ )?(?:data|dataset|examples|labels|annotations)|(?:data|labels) (?:is|are) "
               r"(?:\w+ )?(?:messy|noisy|dirty|poor|bad|inconsistent|a mess)"), "low"),
@@ -498,13 +517,15 @@ _QUALITY = (
     (_matcher(r"(?:high[- ]quality|clean|curated|well[- ]labeled|expert[- ]labeled|gold|verified|reviewed"
               r"|carefully labeled) (?:\w+ )?(?:data|dataset|examples|labels|annotations|pairs)"
               r"|(?:data|labels) (?:is|are) (?:\w+ )?(?:clean|high[- ]quality|good|excellent|curated)"
-              r"|(?:reviewed|checked|labeled|annotated|verified|curated|written) by (?:\w+ )?(?:experts?|clinicians"
-              r"|doctors|lawyers|specialists|professionals|domain experts|our experts|scientists|researchers)"), "high"),
+              r"|(?:reviewed|checked|labeled|annotated|verified|curated|written) by (?:\w+ ){0,2}(?:experts?|clinicians"
+              r"|doctors|lawyers|specialists|professionals|scientists|researchers|annotators|reviewers|linguists"
+              r"|pharmacists|engineers|editors)\b"), "high"),
 )
 # A bare quality word ("40k examples, high quality") counts when the clause is about data.
 _QUALITY_BARE = (
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor quality|inconsistent|unreliable)\b"), "low"),
-    (_matcher(r"(?:decent|ok|okay|mixed|average|medium)[- ]quality\b"), "medium"),
+    (_matcher(r"(?:decent|ok|okay|mixed|average|medium)[- ]quality\b|mostly (?:right|correct|accurate|clean|good|fine)"
+              r"|(?:some|a few|occasional) (?:errors|mistakes|wrong labels)"), "medium"),
     (_matcher(r"(?:high[- ]quality|clean|curated|gold[- ]standard|expert[- ]reviewed)\b"), "high"),
 )
 _DATA_WORDS = _matcher(r"data|dataset|examples?|labels?|annotations|pairs|samples|emails|replies|transcripts"
@@ -1141,7 +1162,14 @@ def _simple_facts(c: _Clause) -> None:
         if m and not _negated(clause[: m.start()]):
             quality = (value, m)
             break
-    if quality is None and _DATA_WORDS.search(clause):
+    about_data = quality is None and bool(_DATA_WORDS.search(clause))
+    for pattern, value in _QUALITY_CHECKS if quality is None and (
+            about_data or _DATA_REFERENCE.search(clause)) else ():
+        m = pattern.search(clause)
+        if m and not _negated(clause[: m.start()]):
+            quality = (value, m)
+            break
+    if quality is None and about_data:
         for pattern, value in _QUALITY_BARE:
             m = pattern.search(clause)
             if m and not _negated(clause[: m.start()]):

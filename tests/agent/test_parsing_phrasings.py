@@ -69,3 +69,25 @@ def test_no_data_rules_is_not_no_data(text, expected):
 ])
 def test_data_bound_to_a_region_is_own_cloud(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- how labels were checked
+
+@pytest.mark.parametrize("text, expected", [
+    ("our 5k examples were all hand-checked", {"labeled_examples": 5_000, "data_quality": "high"}),
+    ("each label was double-checked by a second annotator", {"data_quality": "high"}),
+    ("the labels were checked by our support engineers", {"data_quality": "high"}),
+    ("we spot-check the labels now and then, they seem mostly fine", {"data_quality": "medium"}),
+    ("the annotations are mostly correct", {"data_quality": "medium"}),
+    ("we have 3k examples; nobody has ever reviewed them", {"labeled_examples": 3_000, "data_quality": "low"}),
+    ("the labels have not been verified", {"data_quality": "low"}),
+    ("we have 2k labelled tickets, but they are unverified", {"labeled_examples": 2_000, "data_quality": "low"}),
+    # checking said of other things is not the data's quality
+    ("the model is mostly right", {}),
+    ("we reviewed the options with our CTO", {}),
+    ("every answer is checked by a human before it goes out", {}),
+    ("our JSON is never validated", {}),
+    ("all of us reviewed the proposal", {}),
+])
+def test_how_labels_were_checked_is_their_quality(text, expected):
+    exactly(text, expected)
