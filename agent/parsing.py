@@ -232,7 +232,7 @@ def clauses(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- negation
 
-_NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither", "zero", "lack",
+_NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither", "zero", "lack", "nobody",
                        "lacking", "nothing", "hardly"})
 _NOT_REALLY_NEGATING = re.compile(r"\bnot (?:just|only|merely|simply)(?: [a-z]+){0,2}\s*$")
 
@@ -423,8 +423,28 @@ _LABELS_NONE = _matcher(
     r"(?:data|examples?|dataset|samples|labels)\b(?! (?:" + _DATA_NOT_EXAMPLES + r")\b)"
     r"|(?:have|got) none(?: yet)?$|not labeled (?:anything|any of it)")
 
+# Training a model, the skill an ML team has: "trained a model", "fine-tuned anything",
+# "knows ML".
+_ML_SKILL = (r"(?:(?:trained|train|fine-?tuned|fine-?tune|built|deployed)(?: \w+){0,2}? (?:models?|llms?|networks?"
+             r"|anything|classifiers?)|fine-?tun\w*|(?:knows?|does|did|understands?|done|worked with|experience with)"
+             r" (?:\w+ )?(?:ml|machine learning|ai|model training|fine-?tuning))\b")
+# A team that trains and ships its own models is a strong one: "our ML platform team
+# trains and ships its own models", "we fine-tune our own models in-house".
+_TEAM_STRONG = (r"(?:train|fine-?tune|build)s? (?:and (?:ships?|deploys?|serves?|runs?|maintains?) )?(?:its|their|our)"
+                r" own (?:\w+ )?models|(?:ship|deploy)\w* (?:\w+ ){0,2}(?:trained|fine-?tuned) models"
+                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)")
+# Some ML: "two of our engineers know some ML", "one data scientist who has played with it".
+_TEAM_SOME = (r"(?:[0-9]+|one|a few|some|a couple) of (?:our|us|the) (?:\w+ )?(?:engineers|devs|developers|people|folks)"
+              r"(?: \w+){0,2}? (?:know|knows|have|has|did|with) (?:some |a bit of |basic |a little )?"
+              r"(?:ml|machine learning|ai|fine-?tuning)|(?:some|a bit of|a little|limited|basic) (?:ml|machine learning"
+              r"|fine-?tuning) (?:experience|knowledge|background|skills)")
+
 _TEAM = (
-    (_matcher(r"(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
+    (_matcher(r"(?:nobody|no one|none of us|not one of us)(?: \w+){0,4}? (?:has |have |had |ever |really |actually )*"
+              + _ML_SKILL + r"|we(?:'ve| have| had)? never (?:\w+ )?" + _ML_SKILL
+              + r"|we are (?:all|just|only) (?:web|frontend|front-end|backend|full-?stack|software|app|mobile)"
+              r" (?:devs|developers|engineers)"
+              r"|(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
               r"(?:ml|ai|data science|machine learning|data)(?: \w+)? (?:team|engineers?|people|staff|expertise"
               r"|experience|scientists?)|no (?:data scientists|ml engineers|ml people)"
               r"|(?:nobody|no one|none of us)(?: \w+){0,4} (?:knows?|does|has|understands?) (?:\w+ )?"
@@ -433,9 +453,10 @@ _TEAM = (
               r"|\b(?:just|only) me\b|\bsolo (?:developer|founder|dev)|\bby myself\b|\bon my own\b"
               r"|\bone-?(?:person|man|woman) (?:team|shop|company)"), "none"),
     (_matcher(r"(?:strong|dedicated|large|big|experienced|full|solid|mature|world-?class|research) "
-              r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)"), "strong"),
+              r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)|" + _TEAM_STRONG), "strong"),
     (_matcher(r"(?:an?|one|two|a few|some|small|couple of|junior|single) (?:\w+ )?(?:ml|ai|machine learning) "
-              r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)"), "some"),
+              r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)|"
+              + _TEAM_SOME), "some"),
 )
 
 # Data held inside a jurisdiction ("nothing may leave the EU", "must stay in Europe",
@@ -487,7 +508,7 @@ _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per ce
 _ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
 
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
-                        r"|woman)|research)\b")
+                        r"|woman)|research|never|devs|developers|engineers|own)\b")
 
 # How the labels were checked says their quality: "every one reviewed by our experts"
 # (high), "we spot-checked a sample" (medium), "unchecked", "nobody has checked them" (low).

@@ -91,3 +91,24 @@ def test_data_bound_to_a_region_is_own_cloud(text, expected):
 ])
 def test_how_labels_were_checked_is_their_quality(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- who trains models
+
+@pytest.mark.parametrize("text, expected", [
+    ("nobody here has ever fine-tuned a model", {"ml_team": "none"}),
+    ("no one on our side has trained an LLM", {"ml_team": "none"}),
+    ("we've never trained a model ourselves", {"ml_team": "none"}),
+    ("we're all backend developers", {"ml_team": "none"}),
+    ("we fine-tune our own models in-house", {"ml_team": "strong"}),
+    ("the AI research group builds its own models", {"ml_team": "strong"}),
+    ("two of our engineers know some ML", {"ml_team": "some"}),
+    ("we have some ML experience", {"ml_team": "some"}),
+    # near misses
+    ("nobody has tried RAG", {}),
+    ("we never trained anyone on the tool", {}),
+    ("no one knows what the model does", {}),
+    ("our engineers built the frontend", {}),
+])
+def test_who_trains_models_is_the_ml_team(text, expected):
+    exactly(text, expected)
