@@ -709,6 +709,22 @@ _LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-
                             r"|^[^.;]{0,40}\b(?:labeled|annotated|tagged) (?:with|by)\b"
                             r"|^[^.;]{0,40}\bwith (?:the )?(?:ideal|correct|right|expected|gold|reference|good) "
                             r"(?:answers?|responses?|outputs?|replies|labels)\b")
+# What one engineer costs a month: "$10k per engineer-month", "an engineer-month is
+# about $12k", "she costs us about $9,500 a month", "we pay our ML engineer $150k a year",
+# "$14k a month, fully loaded". A person's cost per period is not a budget.
+_PERSON = (r"(?:engineers?|developers?|devs?|data scientists?|scientists?|contractors?|consultants?|freelancers?"
+           r"|hires?|ftes?|she|he|they|each (?:one|of them))")
+_PERSON_MONTH = r"(?:engineer|person|man|developer|dev|fte|staff)[- ]months?"
+_ENGINEER_COST_AFTER = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:a|an|per|/|each) ?" + _PERSON_MONTH + r"\b")
+_ENGINEER_COST_BEFORE = re.compile(
+    _PERSON_MONTH + r" (?:costs?|is|are|runs?|at|of|=|:)(?: [a-z]+){0,2}\W{0,3}$"
+    r"|\b" + _PERSON + r"(?: [a-z]+){0,2}? (?:costs?|is|are|runs?|earns?|makes?|charges?|bills?|paid)\b[^,;]{0,20}$"
+    r"|\b(?:pay|paying|paid) (?:our |an? |the |each |every |one )?(?:[a-z]+ )?" + _PERSON + r"\b[^,;]{0,20}$"
+    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$")
+_FULLY_LOADED_AFTER = re.compile(r"^[^,;.]{0,30}\bfully[- ]loaded\b")
+# The period of such a cost: a month, or a year (divided by twelve).
+_COST_PERIOD = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:(?:a|per|/|each|every) ?(?P<p>month|mo|year|yr)\b"
+                          r"|(?P<adv>monthly|yearly|annually)\b)")
 _BUDGET_SKIP = re.compile(r"^\W{0,3}(?:\w+ )?(?:a|per|/|each|every) ?(?:month|year|day|week|run|request|hour)\b|^\W{0,3}(?:monthly|yearly|annually)\b")
 
 
@@ -786,6 +802,8 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             continue  # "1.500" in a text that writes decimal dots: 1.5 or 1500? Listed as unread.
         after = clause[q.end: q.end + 80]
         before = clause[max(0, q.start - 60): q.start]
+        if _engineer_cost(c, q, before, after):
+            continue
         if q.currency or _MONEY_WORDS.match(after) or _BUDGET_BEFORE.search(before) or _BUDGET_AFTER.match(after):
             if _BUDGET_SKIP.match(after):
                 continue  # a run rate ("$5k a month"), not the budget: left unread
@@ -851,6 +869,29 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             if 1e8 <= q.value <= 5e12:
                 sizes.append(q.value)
                 c.use(q.start, q.end)
+
+
+def _engineer_cost(c: _Clause, q: "Quantity", before: str, after: str) -> bool:
+    """An engineer-month's cost ("$10k per engineer-month", "she costs us $9.5k a month",
+    "$150k a year salary" per month); True when the figure was one."""
+    if m := _ENGINEER_COST_AFTER.match(after):
+        c.put("engineer_month_usd", q.value, q.start, q.end + m.end())
+        c.use(q.start, q.end)
+        return True
+    period = _COST_PERIOD.match(after)
+    if m := _ENGINEER_COST_BEFORE.search(before):
+        if not (period or _PERSON_MONTH_RE.search(m[0])):
+            return False
+    elif not (period and _FULLY_LOADED_AFTER.match(after)):
+        return False
+    yearly = bool(period and ((period["p"] or "").startswith("y") or period["adv"] in ("yearly", "annually")))
+    c.put("engineer_month_usd", round(q.value / 12, 2) if yearly else q.value,
+          q.start - len(before) + (m.start() if m else len(before)), q.end + (period.end() if period else 0))
+    c.use(q.start, q.end)
+    return True
+
+
+_PERSON_MONTH_RE = re.compile(_PERSON_MONTH)
 
 
 def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:

@@ -112,3 +112,23 @@ def test_how_labels_were_checked_is_their_quality(text, expected):
 ])
 def test_who_trains_models_is_the_ml_team(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- what an engineer costs
+
+@pytest.mark.parametrize("text, expected", [
+    ("an engineer-month is about $12k", {"engineer_month_usd": 12_000}),
+    ("use $11,000 per person-month", {"engineer_month_usd": 11_000}),
+    ("our devs cost 11k a month each", {"engineer_month_usd": 11_000}),
+    ("we pay our contractor $96k a year", {"engineer_month_usd": 8_000}),
+    ("her salary is about $8k a month", {"engineer_month_usd": 8_000}),
+    ("$13k a month fully loaded per engineer", {"engineer_month_usd": 13_000}),
+    ("budget is $50k; engineers cost $10k/month", {"budget_usd": 50_000, "engineer_month_usd": 10_000}),
+    # a run rate of a thing is no one's salary (and no budget either)
+    ("the API costs us $5k a month", {}),
+    ("we pay $500 a month for hosting", {}),
+    ("pay-as-you-go pricing at $20 a month", {}),
+    ("our engineers say the GPU costs $2k a month", {}),
+])
+def test_what_an_engineer_costs_a_month(text, expected):
+    exactly(text, expected)
