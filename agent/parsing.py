@@ -677,22 +677,40 @@ _TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:e
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
 _OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*)\b")
 _PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries)\b")
-_TRIED_VERB = r"(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|iterated on)"
-_TRIED_HINT = re.compile(r"\b" + _TRIED_VERB)
-_TRIED = tuple((_matcher(_TRIED_VERB + r" (?:\w+\W{1,2}){0,4}?(?:" + words + r")"), value) for words, value in (
+# What was tried: a verb of doing, then the techniques it names up to the end of its
+# phrase ("spent weeks on prompt engineering and few-shot examples", "tried routing ...,
+# swapping in a smaller model, and distillation"). A verb that is itself the technique
+# ("we distilled", "we routed") opens its own scope.
+_TRIED_VERB = re.compile(
+    r"\b(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|experimenting with"
+    r"|iterated on|played with|attempted|implemented|integrated|deployed|rolled out|introduced|turned on"
+    r"|switched on|switched to|moved|migrated|wired up|hooked up|set up|plugged in|swapped in|spent (?:\w+ ){0,3}?on"
+    r"|distilled|distilling|routed|cached|batched)\b")
+# Where such a phrase ends: a new subject, a reason or an intention ("... and it failed",
+# "so we want", "used 20k examples to train a LoRA").
+_TRIED_SCOPE_END = re.compile(r"\b(?:so|because|since|while|which|that|still|though|although|want\w*|plan\w*"
+                              r"|consider\w*|hope|would|might|next|instead|now|it|its|they|need\w*"
+                              r"|to (?:[a-z]+ )?(?:train|build|try|test|use|do|make|fine-?tune|run|start|see))\b")
+_TRIED_SCOPE_CHARS = 140
+# "We haven't tried RAG, only a quick LoRA experiment": after a negated verb, what
+# follows "only" or "except" was tried.
+_TRIED_EXCEPT = re.compile(r"\b(?:only|just|except|apart from|other than|besides|beyond|but for)\b")
+_TRIED = tuple((_matcher(words + r")\b(?:"), value) for words, value in (
     (r"rag|retrieval|vector (?:search|database|db)|embeddings? search", "rag"),
-    (r"prompt engineering|prompting|better prompts|prompts|system prompts?", "prompt_engineering"),
-    (r"few-?shot", "few_shot"),
+    (r"prompt (?:engineering|tuning|tweaking|iterations?|work)|prompting|better prompts|prompts|system prompts?",
+     "prompt_engineering"),
+    (r"few-?shot|in-context examples|examples in the prompt", "few_shot"),
     (r"lora|qlora|peft|adapters?", "lora"),
     (r"full fine-?tun\w*", "full_fine_tune"),
     (r"structured outputs?|json mode|json schema mode|response_format|constrained decoding|grammars?"
      r"|strict mode", "structured_outputs"),
-    (r"tool (?:use|calling)|function calling|tools\b|calculator|code interpreter", "tool_use"),
+    (r"tool (?:use|calling)|function calling|tools|calculator|code interpreter"
+     r"|(?:lookup|search|api|web|sql|database|price|pricing|booking|weather|live)[- ]?(?:[a-z]+[- ])?tool", "tool_use"),
     (r"(?:a )?smaller models?|a cheaper model|(?:gpt-4o|4o)[- ]mini", "smaller_model"),
     (r"distill\w*", "distillation"),
-    (r"(?:prompt )?caching|(?:a |the )?cache\b", "caching"),
-    (r"batch(?:ing| api| jobs?)", "batch_api"),
-    (r"rout(?:ing|er)\b", "routing"),
+    (r"(?:prompt )?caching|(?:a |the )?cache|cached", "caching"),
+    (r"batch(?:ing| api| jobs?| endpoint| mode)|batched", "batch_api"),
+    (r"rout(?:ing|er|ed)", "routing"),
 ))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
@@ -1239,20 +1257,36 @@ def _simple_facts(c: _Clause) -> None:
                 break
     if quality:
         c.put("data_quality", quality[0], quality[1].start(), quality[1].end())
-    tried: list[str] = []
-    first = None
-    for pattern, value in _TRIED if _TRIED_HINT.search(clause) else ():
-        m = pattern.search(clause)
-        if m and not _negated(clause[: m.start()]):
-            tried.append(value)
-            first = first or m
-    if tried and first:
-        c.put("tried", tried, first.start(), first.end())
+    tried, span = _tried(clause)
+    if tried:
+        c.put("tried", tried, *span)
     change = _knowledge_changes(clause)
     if change:
         c.put("knowledge_changes", change[0], change[1], change[2])
         for m in [*_EVERY_N.finditer(clause), *_TIMES_PER.finditer(clause)]:
             c.use(m.start(), m.end())
+
+
+def _tried(clause: str) -> tuple[list[str], tuple[int, int]]:
+    """The techniques the clause says were tried, and where it says so."""
+    tried: list[str] = []
+    span = (0, 0)
+    for verb in _TRIED_VERB.finditer(clause):
+        end = min(len(clause), verb.end() + _TRIED_SCOPE_CHARS)
+        if stop := _TRIED_SCOPE_END.search(clause, verb.end(), end):
+            end = stop.start()
+        negated = _negated(clause[: verb.start()])
+        pivot = _TRIED_EXCEPT.search(clause, verb.end(), end) if negated else None
+        for pattern, value in _TRIED:
+            m = pattern.search(clause, pivot.end() if pivot else verb.start(), end)
+            if not m or value in tried or (negated and not pivot):
+                continue
+            if _negated(clause[pivot.end() if pivot else verb.end(): m.start()]):
+                continue  # "we tried prompting, not RAG"
+            tried.append(value)
+            if span == (0, 0):
+                span = (verb.start(), m.end())
+    return tried, span
 
 
 # --------------------------------------------------------------------------- answers

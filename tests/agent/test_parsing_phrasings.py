@@ -132,3 +132,30 @@ def test_who_trains_models_is_the_ml_team(text, expected):
 ])
 def test_what_an_engineer_costs_a_month(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- what was tried, and its scope
+
+@pytest.mark.parametrize("text, expected", [
+    ("we hooked up a web search tool last month", {"tried": ["tool_use"]}),
+    ("we put a lot of time into it: iterated on prompt tuning and in-context examples",
+     {"tried": ["prompt_engineering", "few_shot"]}),
+    ("we spent two months on prompting, few-shot examples and a vector database",
+     {"tried": ["prompt_engineering", "few_shot", "rag"]}),
+    ("we distilled GPT-4 into a small model last year", {"tried": ["distillation"]}),
+    ("we switched on caching and routed easy requests to a cheaper model",
+     {"tried": ["caching", "routing", "smaller_model"]}),
+    ("we've enabled batching for the reports", {"tried": ["batch_api"]}),
+    ("we have not tried fine-tuning, just few-shot prompting", {"tried": ["few_shot", "prompt_engineering"]}),
+    ("We never tested LoRA except for a tiny QLoRA run", {"tried": ["lora"]}),
+    # negation reaches every technique of its list; intentions are not attempts
+    ("we haven't tried RAG, LoRA or distillation", {}),
+    ("we tried prompting, not RAG", {"tried": ["prompt_engineering"]}),
+    ("we never used the batch API", {}),
+    ("nobody tried caching", {}),
+    ("we tried RAG and it helps, so we want LoRA next", {"tried": ["rag"]}),
+    ("we used 20k examples to train a LoRA", {"labeled_examples": 20_000}),
+    ("we built an internal tool for our agents", {}),
+])
+def test_what_was_tried_within_its_phrase(text, expected):
+    exactly(text, expected)
