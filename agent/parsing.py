@@ -501,11 +501,18 @@ _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
 
 # "our JSON breaks 3% of the time", "1 in 20 answers is wrong", "we need under 1%".
 _FAILURE_WORDS = re.compile(r"\b(?:break\w*|broken|fail\w*|invalid|wrong|incorrect|malformed|errors?|erroneous"
-                            r"|bad|hallucinat\w*|mistakes?|off|unusable|rejected|garbled)\b")
+                            r"|bad|hallucinat\w*|mistakes?|off|unusable|rejected|garbled|unpars\w*|made[- ]up"
+                            r"|mak(?:e|es|ing) (?:\w+ ){0,2}up|invent\w*|fabricat\w*"
+                            r"|not (?:parse|validate|compile|load|work|match|pass))\b")
 _TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to get |to go )?(?:below|under|down to|to)"
-                           r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to))\b")
+                           r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to)"
+                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?)\b")
 _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
-_ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
+_ONE_IN = re.compile(r"\b(\d{1,3}|one) (?:in|out of) (?:every )?(\d{1,6})\b")
+# A target stated in a clause of its own, after the failure rate it lowers: "we'd like
+# that under 5%", "we'd accept one in two hundred", "the goal is 1%".
+_TARGET_WISH = re.compile(r"\b(?:like|want|need|accept\w*|tolerat\w*|live with|aim\w*|target|goal|get|bring|push"
+                          r"|should|must|has to|have to|ok|okay|fine)\b")
 
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
                         r"|woman)|research|never|devs|developers|engineers|own)\b")
@@ -929,11 +936,14 @@ def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
         c.use(q.start, q.end)
 
 
-def _failure_rates(c: _Clause) -> None:
-    """Failure shares: "our JSON breaks 3% of the time" (today), "we need under 1%" (target)."""
+def _failure_rates(c: _Clause, after_failure: bool = False) -> None:
+    """Failure shares: "our JSON breaks 3% of the time" (today), "we need under 1%" (target).
+    `after_failure`: an earlier clause gave today's rate, so a wished-for share in this
+    one is its target ("...; we'd like that under 5%")."""
     clause = c.text
     for m in [*_PERCENT.finditer(clause), *_ONE_IN.finditer(clause)]:
-        share = float(m[1]) / 100 if m.re is _PERCENT else float(m[1]) / max(float(m[2]), 1.0)
+        count = 1.0 if m[1] == "one" else float(m[1])
+        share = count / 100 if m.re is _PERCENT else count / max(float(m[2]), 1.0)
         if not 0 <= share <= 1:
             continue
         window = _PHRASE_BREAK.split(clause[max(0, m.start() - 60): m.start()])[-1]
@@ -942,7 +952,8 @@ def _failure_rates(c: _Clause) -> None:
         # A target may sit in its own phrase ("... and we need it under 1%"): the
         # clause's failure words tell what it is a share of.
         if not (_FAILURE_WORDS.search(window) or _FAILURE_WORDS.search(tail)
-                or (target and _FAILURE_WORDS.search(clause))):
+                or (target and _FAILURE_WORDS.search(clause))
+                or (target and after_failure and _TARGET_WISH.search(window))):
             continue
         name = "target_failure_rate" if target else "current_failure_rate"
         c.put(name, round(share, 6), m.start() - len(window), m.end() + len(tail))
@@ -1096,7 +1107,7 @@ def extract_facts(text: str) -> Extraction:
                 removed.append(goal)
         c = _Clause(clause)
         _simple_facts(c)
-        _failure_rates(c)
+        _failure_rates(c, after_failure="current_failure_rate" in readings)
         _numbers(c, sizes)
         out.notes.extend(c.notes)
         out.unread.extend(_unread(c))

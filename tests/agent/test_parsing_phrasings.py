@@ -159,3 +159,25 @@ def test_what_an_engineer_costs_a_month(text, expected):
 ])
 def test_what_was_tried_within_its_phrase(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- failure rates and targets
+
+@pytest.mark.parametrize("text, expected", [
+    ("about 8% of answers invent facts", {"goals": ["hallucinations"], "current_failure_rate": 0.08}),
+    ("it makes stuff up in roughly 15% of replies", {"goals": ["hallucinations"], "current_failure_rate": 0.15}),
+    ("1.5% of the outputs do not parse", {"current_failure_rate": 0.015}),
+    ("4% of generated configs won't validate", {"current_failure_rate": 0.04}),
+    ("1 in 50 outputs won't validate. We want that below 0.5%.",
+     {"current_failure_rate": 0.02, "target_failure_rate": 0.005}),
+    ("10% of summaries get rejected; we could live with 2%",
+     {"current_failure_rate": 0.1, "target_failure_rate": 0.02}),
+    ("one in ten answers is wrong; we'd accept one in a thousand",
+     {"goals": ["accuracy"], "current_failure_rate": 0.1, "target_failure_rate": 0.001}),
+    # a share of something else, after a failure rate, is no target
+    ("3% of outputs are wrong; 40% of our users are in the EU", {"goals": ["accuracy"], "current_failure_rate": 0.03}),
+    ("about 10% of replies fail. Under 20% of our traffic is mobile.", {"current_failure_rate": 0.1}),
+    ("we'd like that under 5%", {}),
+])
+def test_failure_rates_with_their_complaint_and_targets(text, expected):
+    exactly(text, expected)
