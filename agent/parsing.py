@@ -275,7 +275,12 @@ _GOAL_STRONG: dict[str, str] = {
                       r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
                       r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies)",
     "business_context": r"understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers"
-                        r"|organi[sz]ation|processes|context|policies)|(?:our|my) business better|know(?:s)? "
+                        r"|organi[sz]ation|processes|context|policies)|(?:our|my) business better"
+                        # "it doesn't get how our business works", "no idea how our company operates"
+                        r"|(?:get|gets|grasp|grasps|understand|understands|learn|learns|(?:no|little) (?:idea|clue"
+                        r"|sense|understanding)) (?:of )?how (?:our|my|the) (?:\w+ )?(?:business|company|products?|processes|industry|teams?"
+                        r"|organi[sz]ation|customers|shop|firm|store|operations) (?:works?|operates?|runs?|does|do|is run)"
+                        r"|know(?:s)? "
                         r"(?:about )?(?:our|my) (?:business|company|products?|policies|processes|customers)",
     "reasoning": r"reasoning|reason(?:s)? (?:better|through|about|well)|better reason\w*"
                  r"|think(?:s|ing)? (?:step by step|more clearly|better|through|logically)"
@@ -283,6 +288,13 @@ _GOAL_STRONG: dict[str, str] = {
     "domain_knowledge": r"domain[- ](?:specific )?knowledge|specialized knowledge"
                         r"|(?:absent|missing) from (?:public|general|base|open|existing) models?"
                         r"|not in (?:any )?(?:public|general|base|existing) models?"
+                        # "data no public model has seen", "public models were never trained on it"
+                        r"|(?:no|not any) (?:public|general|base|existing|off-the-shelf|open|other) (?:\w+ )?models? "
+                        r"(?:has |have |had |was |were |would |could |will )?(?:ever )?(?:seen|trained on|learned|knows?)"
+                        r"|(?:public|general|base|existing|off-the-shelf|open) models? (?:have|has|were|was) never "
+                        r"(?:seen|been trained on|trained on|learned)"
+                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:\w+ ){0,2}"
+                        r"(?:knowledge|facts|data|research|domain|expertise|science|know-how)\b"
                         r"|(?:public|general|base|existing|off-the-shelf) models? (?:do not|does not|can not) "
                         r"(?:know|have (?:this|that|the|our|such) (?:knowledge|information))",
     "output_format": r"valid json|(?:strict|exact|fixed|specific|consistent|rigid|precise|required) "
@@ -682,8 +694,13 @@ _HORIZON_CONTEXT = re.compile(r"\b(?:horizon|over|for|next|plan\w*|within|period
 _PARAMS_WORDS = re.compile(r"^\W{0,3}(?:param\w*|model|llm|weights)\b")
 _TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|scientists?|researchers?|people)")
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
-_OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*)\b")
-_PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries)\b")
+# What a token count is of, by the words near it: what comes back ("gets back 400
+# tokens", "writes about 300") is the output; what is sent ("sends ~6k tokens of
+# context", "we feed it 2k") is the prompt.
+_OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*"
+                             r"|gets? back|got back|comes? back|returns?|returned|writes|produces?|spits out)\b")
+_PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries|sends?|sent|sending"
+                             r"|feeds?|feeding|pass(?:es)?|stuff\w*)\b")
 # What was tried: a verb of doing, then the techniques it names up to the end of its
 # phrase ("spent weeks on prompt engineering and few-shot examples", "tried routing ...,
 # swapping in a smaller model, and distillation"). A verb that is itself the technique
@@ -923,7 +940,10 @@ def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
     """A token count: of the prompt or of the answer, by the nearest context word before
     the number, else the first after it."""
     tokens = _TOKEN_WORDS.match(after)
-    qualifier = tokens[1] or ""
+    # The word that qualifies the count: "300 output tokens", "a 2k token prompt",
+    # "6k tokens of context", "300 tokens per answer".
+    following = re.match(r" (?:(?:of|per|for|in) (?:the |each |every |an? )?)?([a-z]+)", after[tokens.end():])
+    qualifier = (tokens[1] or "") + " " + (following[1] if following else "")
     near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
     near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
     near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]

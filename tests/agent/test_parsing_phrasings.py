@@ -181,3 +181,34 @@ def test_what_was_tried_within_its_phrase(text, expected):
 ])
 def test_failure_rates_with_their_complaint_and_targets(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- goals in other words
+
+@pytest.mark.parametrize("text, expected", [
+    ("the bot has no clue how our shop works", {"goals": ["business_context"]}),
+    ("we want it to learn how our company operates", {"goals": ["business_context"]}),
+    ("it needs facts no public model knows", {"goals": ["domain_knowledge"]}),
+    ("public models have never seen our lab results", {"goals": ["domain_knowledge"]}),
+    ("we want to teach it our internal chemistry knowledge",
+     {"goals": ["domain_knowledge"], "proprietary_data": True}),
+    # the speaker knowing the business is no goal; teaching a tone is style, not knowledge
+    ("I know how our business works", {}),
+    ("we want to teach it our tone", {"goals": ["style"]}),
+])
+def test_goals_in_other_words(text, expected):
+    exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- tokens sent and received
+
+@pytest.mark.parametrize("text, expected", [
+    ("we send about 3k tokens and it returns 500 tokens", {"prompt_tokens": 3_000, "output_tokens": 500}),
+    ("the model writes about 300 tokens per answer from a 2k token prompt",
+     {"prompt_tokens": 2_000, "output_tokens": 300}),
+    ("we feed it 8k tokens of documents; it comes back with maybe 250 tokens",
+     {"prompt_tokens": 8_000, "output_tokens": 250}),
+    ("prompts are 1k tokens, answers are 200 tokens", {"prompt_tokens": 1_000, "output_tokens": 200}),
+])
+def test_tokens_sent_and_received(text, expected):
+    exactly(text, expected)
