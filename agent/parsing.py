@@ -418,6 +418,11 @@ _PROPRIETARY_TRUE = _matcher(
     r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed"
     r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus|wiki)"
     r"|not (?:publicly )?available|not public")
+# The same, said only of knowledge (never of privacy), so it may stand beside a hosting rule.
+_PROPRIETARY_KNOWLEDGE = _matcher(r"proprietary (?:knowledge|research|methods?|protocols?|formulas?|know-how)"
+                                  r"|not (?:publicly )?available (?:anywhere|online|on the web)"
+                                  r"|not (?:public|published) (?:anywhere|online|on the web)"
+                                  r"|(?:never|not) (?:been )?published")
 _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")
@@ -1256,6 +1261,14 @@ def _simple_facts(c: _Clause) -> None:
                 deployment = (value, m)
     if deployment:
         c.put("deployment", deployment[0], deployment[1].start(), deployment[1].end())
+        # Beside a hosting rule, only words about knowledge, in a phrase of their own:
+        # "..., and the protocols it answers from aren't public anywhere".
+        for m in _PROPRIETARY_KNOWLEDGE.finditer(clause):
+            phrase_start = max((b.end() for b in _PHRASE_BREAK.finditer(clause, 0, m.start())), default=0)
+            later = _PHRASE_BREAK.search(clause, m.end())
+            phrase_end = later.start() if later else len(clause)
+            if not (phrase_start <= deployment[1].start() < phrase_end) and not _negated(clause[: m.start()]):
+                c.put("proprietary_data", True, m.start(), m.end())
     else:
         # Privacy phrases never say what the model must know.
         for m in _PROPRIETARY_TRUE.finditer(clause):

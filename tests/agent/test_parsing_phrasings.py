@@ -212,3 +212,17 @@ def test_goals_in_other_words(text, expected):
 ])
 def test_tokens_sent_and_received(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- knowledge beside a hosting rule
+
+@pytest.mark.parametrize("text, expected", [
+    ("it must run on-prem, and our formulas were never published", {"deployment": "on_prem", "proprietary_data": True}),
+    ("GDPR applies: our manuals are not available anywhere online",
+     {"deployment": "own_cloud", "proprietary_data": True}),
+    # privacy words beside a hosting rule say where the model runs, not what it knows
+    ("patient records are confidential and HIPAA applies", {"deployment": "own_cloud"}),
+    ("customer data is not public and must stay on-prem", {"deployment": "on_prem"}),
+])
+def test_knowledge_absent_from_public_models_beside_a_hosting_rule(text, expected):
+    exactly(text, expected)
