@@ -1096,6 +1096,62 @@ def nearest_model(params: float, family: str | None = None) -> str | None:
 _FAMILY = re.compile(r"\b(llama|mistral|mixtral|qwen|gemma|phi|falcon|deepseek|gpt|command|olmo|yi)\b")
 
 
+# --------------------------------------------------------------------------- output examples
+
+# An example of the output after a colon that introduces it: "exactly this shape: {...}",
+# "use this template:\nSUBJECT: <subject>\n...", "like this: ```json ...```". The words
+# before the colon must be about the output's form; the example must look like one (JSON,
+# a fenced block, or lines with placeholders or "KEY:" fields). It is kept verbatim and
+# taken out of the text before the rest is read.
+_EXAMPLE_INTRO = re.compile(r"\b(?:format|template|shape|structure|schema|layout|looks? like|like this|as follows"
+                            r"|json|output|outputs|reply|replies|response|responses|answers?)\b[^.!?\n:]{0,40}:[ \t]*"
+                            r"(?=\n|\{|\[|```)", re.IGNORECASE)
+_FENCE = re.compile(r"\s*```[a-z]*\n(.{1,20000}?)\n?```", re.DOTALL)
+_PLACEHOLDER = re.compile(r"<[^<>\n]{1,40}>|\{[^{}\n]{1,40}\}|\[[^\[\]\n]{1,40}\]")
+_FIELD_LINE = re.compile(r"^\s*[A-Za-z][\w -]{0,30}:", re.MULTILINE)
+_EXAMPLE_MAX = 20_000
+
+
+def _balanced(text: str, start: int) -> int:
+    """The end of the JSON value opening at text[start] ({ or [), or -1."""
+    depth, in_string, escaped = 0, False, False
+    for i in range(start, min(len(text), start + _EXAMPLE_MAX)):
+        ch = text[i]
+        if in_string:
+            escaped, in_string = (not escaped and ch == "\\"), in_string and (escaped or ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def output_example(text: str) -> tuple[str, int, int, int] | None:
+    """(example, intro start, example start, example end) for an output example in
+    `text`, or None."""
+    for intro in _EXAMPLE_INTRO.finditer(text[:MAX_CHARS]):
+        pos = intro.end()
+        if fence := _FENCE.match(text, pos):
+            return fence[1].strip(), intro.start(), pos, fence.end()
+        body = text[pos:].lstrip()
+        start = len(text) - len(body)
+        if body[:1] in ("{", "["):
+            end = _balanced(text, start)
+            if end > 0:
+                return text[start:end], intro.start(), start, end
+            continue
+        # A text template: the lines after the colon, up to a blank line.
+        block = re.match(r"(?:[^\n]*\S[^\n]*(?:\n|$)){1,200}", body)
+        lines = block[0].rstrip() if block else ""
+        if lines and ("\n" in lines and (_PLACEHOLDER.search(lines) or len(_FIELD_LINE.findall(lines)) >= 2)):
+            return lines[:_EXAMPLE_MAX], intro.start(), start, start + len(lines)
+    return None
+
+
 # --------------------------------------------------------------------------- facts
 
 def extract_facts(text: str) -> Extraction:
@@ -1107,6 +1163,10 @@ def extract_facts(text: str) -> Extraction:
     out = Extraction(truncated=truncated)
     if truncated:
         out.notes.append(f"only the first {MAX_CHARS // 1000} KB of the message were read")
+    example = output_example(raw)
+    if example:
+        # Read apart: the example's keys and figures are not facts about the case.
+        raw = raw[: example[2]] + " . " + raw[example[3]:]
     out.language = detect_language(raw)
     text = _normalise(raw)
     if out.language == "en":
@@ -1144,6 +1204,12 @@ def extract_facts(text: str) -> Extraction:
             and (m := _HALLUCINATION_CONSTRAINT.search(text))):
         goals.append("hallucinations")  # no format case: they do hope to stop hallucinations
         goal_words["hallucinations"] = _snippet(text, m.start(), m.end())
+    if example:
+        out.updates["output_format_example"] = example[0]
+        out.facts.append(Fact("output_format_example", example[0], _snippet(raw, example[1], example[2])))
+        if "output_format" not in goals:
+            goals.append("output_format")  # an exact example to follow is a strict format
+            goal_words["output_format"] = _snippet(raw, example[1], example[2])
     if goals:
         out.updates["goals"] = goals
         out.facts += [Fact("goals", goal, goal_words.get(goal, "")) for goal in goals]
@@ -1255,8 +1321,13 @@ def _simple_facts(c: _Clause) -> None:
     if m := _LABELS_NONE.search(clause):
         c.put("labeled_examples", 0, m.start(), m.end())
     deployment = None
+    freedoms: list[tuple[int, int]] = []  # "no data residency restrictions": a rule waived
     for value, pattern in _DEPLOYMENT if _DEPLOYMENT_HINT.search(clause) else ():
         for m in pattern.finditer(clause):
+            if value == "any":
+                freedoms.append(m.span())
+            if any(a <= m.start() < b for a, b in freedoms) and value != "any":
+                continue
             if not _negated(clause[: m.start()]) or value != "any":
                 deployment = (value, m)
     if deployment:

@@ -226,3 +226,28 @@ def test_tokens_sent_and_received(text, expected):
 ])
 def test_knowledge_absent_from_public_models_beside_a_hosting_rule(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- an example of the output
+
+@pytest.mark.parametrize("text, example, rest", [
+    ('Each answer should look like this:\n```json\n{"intent": "refund", "amount": 120}\n```\n'
+     'We get 50k requests a month.', '{"intent": "refund", "amount": 120}', {"requests_per_month": 50_000}),
+    ("Our reports need this format:\nTitle: {title}\nDate: {date}\n\nWe have 2k examples.",
+     "Title: {title}\nDate: {date}", {"labeled_examples": 2_000}),
+    ('The JSON looks like: [{"id": 1, "tag": "a}b"}] and it breaks 3% of the time',
+     '[{"id": 1, "tag": "a}b"}]', {"current_failure_rate": 0.03}),
+    ("Tickets must come back in this layout:\nTEAM: <team>\nSEVERITY: <1-5>",
+     "TEAM: <team>\nSEVERITY: <1-5>", {}),
+])
+def test_an_output_example_is_kept_verbatim_and_not_read_for_facts(text, example, rest):
+    exactly(text, {"goals": ["output_format"], "output_format_example": example, **rest})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We get 5k requests a month: mostly refunds.", {"requests_per_month": 5_000}),
+    ("Here is our plan:\nfirst RAG\nthen maybe LoRA", {}),  # lines, but no template
+    ("The response: {\"a\": 1", {}),  # unfinished JSON is no example
+])
+def test_a_colon_alone_introduces_no_example(text, expected):
+    exactly(text, expected)
