@@ -232,7 +232,7 @@ def clauses(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- negation
 
-_NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither", "zero", "lack",
+_NEGATORS = frozenset({"no", "not", "never", "without", "none", "nor", "neither", "zero", "lack", "nobody",
                        "lacking", "nothing", "hardly"})
 _NOT_REALLY_NEGATING = re.compile(r"\bnot (?:just|only|merely|simply)(?: [a-z]+){0,2}\s*$")
 
@@ -275,7 +275,12 @@ _GOAL_STRONG: dict[str, str] = {
                       r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
                       r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies)",
     "business_context": r"understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers"
-                        r"|organi[sz]ation|processes|context|policies)|(?:our|my) business better|know(?:s)? "
+                        r"|organi[sz]ation|processes|context|policies)|(?:our|my) business better"
+                        # "it doesn't get how our business works", "no idea how our company operates"
+                        r"|(?:get|gets|grasp|grasps|understand|understands|learn|learns|(?:no|little) (?:idea|clue"
+                        r"|sense|understanding)) (?:of )?how (?:our|my|the) (?:\w+ )?(?:business|company|products?|processes|industry|teams?"
+                        r"|organi[sz]ation|customers|shop|firm|store|operations) (?:works?|operates?|runs?|does|do|is run)"
+                        r"|know(?:s)? "
                         r"(?:about )?(?:our|my) (?:business|company|products?|policies|processes|customers)",
     "reasoning": r"reasoning|reason(?:s)? (?:better|through|about|well)|better reason\w*"
                  r"|think(?:s|ing)? (?:step by step|more clearly|better|through|logically)"
@@ -283,6 +288,13 @@ _GOAL_STRONG: dict[str, str] = {
     "domain_knowledge": r"domain[- ](?:specific )?knowledge|specialized knowledge"
                         r"|(?:absent|missing) from (?:public|general|base|open|existing) models?"
                         r"|not in (?:any )?(?:public|general|base|existing) models?"
+                        # "data no public model has seen", "public models were never trained on it"
+                        r"|(?:no|not any) (?:public|general|base|existing|off-the-shelf|open|other) (?:\w+ )?models? "
+                        r"(?:has |have |had |was |were |would |could |will )?(?:ever )?(?:seen|trained on|learned|knows?)"
+                        r"|(?:public|general|base|existing|off-the-shelf|open) models? (?:have|has|were|was) never "
+                        r"(?:seen|been trained on|trained on|learned)"
+                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:\w+ ){0,2}"
+                        r"(?:knowledge|facts|data|research|domain|expertise|science|know-how)\b"
                         r"|(?:public|general|base|existing|off-the-shelf) models? (?:do not|does not|can not) "
                         r"(?:know|have (?:this|that|the|our|such) (?:knowledge|information))",
     "output_format": r"valid json|(?:strict|exact|fixed|specific|consistent|rigid|precise|required) "
@@ -406,20 +418,50 @@ _PROPRIETARY_TRUE = _matcher(
     r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed"
     r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus|wiki)"
     r"|not (?:publicly )?available|not public")
+# The same, said only of knowledge (never of privacy), so it may stand beside a hosting rule.
+_PROPRIETARY_KNOWLEDGE = _matcher(r"proprietary (?:knowledge|research|methods?|protocols?|formulas?|know-how)"
+                                  r"|not (?:publicly )?available (?:anywhere|online|on the web)"
+                                  r"|not (?:public|published) (?:anywhere|online|on the web)"
+                                  r"|(?:never|not) (?:been )?published")
 _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")
 
+# "No data" is no examples unless "data" names a rule or a role: "no data restrictions",
+# "no data scientists", "no data may leave", "no data protection concerns".
+_DATA_NOT_EXAMPLES = (r"scien\w*|team|engineer\w*|leav\w*|can|may|must|should|go\w*|is sent|will|to|protection"
+                      r"|privacy|residency|cent\w*|retention|restrict\w*|constraints?|concerns?|polic\w*|rules?"
+                      r"|limits?|limitations?|requirements?|governance|sovereignty|compliance|issues?|regulations?"
+                      r"|security|sensitivity|access|sharing|transfers?|leaks?|handling|agreements?|contracts?")
 _LABELS_NONE = _matcher(
     r"(?:no|zero|not any|without|without any|not have any|not have) (?:\w+ )?(?:labeled|training|annotated) "
     r"(?:data|examples|dataset|samples|pairs)|only (?:have )?unlabeled|nothing (?:is )?(?:labeled|annotated)"
     r"|(?:no|zero|not any|not have any|without any|none of the) (?:usable |real |historical |good )?"
-    r"(?:data|examples?|dataset|samples|labels)\b(?! (?:scien\w*|team|engineer\w*|leav\w*|can|may|must|should"
-    r"|go\w*|is sent|will|to|protection|privacy|residency|cent\w*|retention))"
+    r"(?:data|examples?|dataset|samples|labels)\b(?! (?:" + _DATA_NOT_EXAMPLES + r")\b)"
     r"|(?:have|got) none(?: yet)?$|not labeled (?:anything|any of it)")
 
+# Training a model, the skill an ML team has: "trained a model", "fine-tuned anything",
+# "knows ML".
+_ML_SKILL = (r"(?:(?:trained|train|fine-?tuned|fine-?tune|built|deployed)(?: \w+){0,2}? (?:models?|llms?|networks?"
+             r"|anything|classifiers?)|fine-?tun\w*|(?:knows?|does|did|understands?|done|worked with|experience with)"
+             r" (?:\w+ )?(?:ml|machine learning|ai|model training|fine-?tuning))\b")
+# A team that trains and ships its own models is a strong one: "our ML platform team
+# trains and ships its own models", "we fine-tune our own models in-house".
+_TEAM_STRONG = (r"(?:train|fine-?tune|build)s? (?:and (?:ships?|deploys?|serves?|runs?|maintains?) )?(?:its|their|our)"
+                r" own (?:\w+ )?models|(?:ship|deploy)\w* (?:\w+ ){0,2}(?:trained|fine-?tuned) models"
+                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)")
+# Some ML: "two of our engineers know some ML", "one data scientist who has played with it".
+_TEAM_SOME = (r"(?:[0-9]+|one|a few|some|a couple) of (?:our|us|the) (?:\w+ )?(?:engineers|devs|developers|people|folks)"
+              r"(?: \w+){0,2}? (?:know|knows|have|has|did|with) (?:some |a bit of |basic |a little )?"
+              r"(?:ml|machine learning|ai|fine-?tuning)|(?:some|a bit of|a little|limited|basic) (?:ml|machine learning"
+              r"|fine-?tuning) (?:experience|knowledge|background|skills)")
+
 _TEAM = (
-    (_matcher(r"(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
+    (_matcher(r"(?:nobody|no one|none of us|not one of us)(?: \w+){0,4}? (?:has |have |had |ever |really |actually )*"
+              + _ML_SKILL + r"|we(?:'ve| have| had)? never (?:\w+ )?" + _ML_SKILL
+              + r"|we are (?:all|just|only) (?:web|frontend|front-end|backend|full-?stack|software|app|mobile)"
+              r" (?:devs|developers|engineers)"
+              r"|(?:no|not have an?|not have any|without an?|without any|lack an?) (?:in-?house )?"
               r"(?:ml|ai|data science|machine learning|data)(?: \w+)? (?:team|engineers?|people|staff|expertise"
               r"|experience|scientists?)|no (?:data scientists|ml engineers|ml people)"
               r"|(?:nobody|no one|none of us)(?: \w+){0,4} (?:knows?|does|has|understands?) (?:\w+ )?"
@@ -428,26 +470,41 @@ _TEAM = (
               r"|\b(?:just|only) me\b|\bsolo (?:developer|founder|dev)|\bby myself\b|\bon my own\b"
               r"|\bone-?(?:person|man|woman) (?:team|shop|company)"), "none"),
     (_matcher(r"(?:strong|dedicated|large|big|experienced|full|solid|mature|world-?class|research) "
-              r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)"), "strong"),
+              r"(?:ml|ai|data science|machine learning|research) (?:team|group|org)|" + _TEAM_STRONG), "strong"),
     (_matcher(r"(?:an?|one|two|a few|some|small|couple of|junior|single) (?:\w+ )?(?:ml|ai|machine learning) "
-              r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)"), "some"),
+              r"(?:engineers?|people|team|person|folks|developer)|data scientists?|ml (?:team|engineers?)|"
+              + _TEAM_SOME), "some"),
 )
+
+# Data held inside a jurisdiction ("nothing may leave the EU", "must stay in Europe",
+# "EU-only hosting"): not a third-party API anywhere, so the client's own cloud region.
+_REGIONS = (r"(?:the )?(?:eu|european union|europe|eea|uk|united kingdom|us|usa|united states|country|region"
+            r"|jurisdiction|germany|france|switzerland|canada|australia|india|japan)\b")
+# "Nothing may leave", "no data can leave", "it must not leave": said of a place.
+_MAY_NOT_LEAVE = (r"(?:(?:nothing|no data|none of (?:it|this|the data)|no \w+ data)(?: \w+){0,2}? (?:may|can|must"
+                  r"|should|is allowed to|will)|(?:can not|must not|may not|should not|not allowed to|never))"
+                  r" (?:ever )?leave ")
+_REGION_BOUND = (_MAY_NOT_LEAVE + _REGIONS
+                 + r"|(?:stay|stays|remain|remains|kept|stored|hosted|processed) (?:in|within|inside) " + _REGIONS
+                 + r"|(?:eu|europe|uk|us)[- ](?:only|based) (?:hosting|servers|data ?cent\w*|regions?)"
+                 r"|(?:eu|uk|us) data residency")
 
 # Where the model may run, most constrained last: the strictest phrase read wins.
 _DEPLOYMENT = (
     ("any", _matcher(r"(?:third[- ]party|external|hosted|vendor|openai|cloud) (?:apis?|providers?|models?) "
                      r"(?:is|are) (?:fine|ok|okay|allowed|acceptable)|(?:any|a) (?:hosted |third[- ]party )?api "
-                     r"is fine|no (?:privacy|data) (?:constraints|restrictions|concerns)")),
+                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)")),
     ("own_cloud", _matcher(r"hipaa|gdpr|soc ?2|(?:our|own) (?:\w+ )?(?:cloud account|vpc|tenant|aws|azure|gcp)\b"
                            r"|in our (?:own )?(?:cloud|vpc|tenant|aws account|azure tenant)"
                            r"|(?:can not|must not|may not|should not|not allowed to|never) (?:be )?(?:leave|go|sent|shared"
                            r"|send) (?:\w+ )?(?:to )?(?:a |any )?(?:third[- ]part\w*|external|outside (?:vendors?|providers?)"
                            r"|openai|vendors?)|no third[- ]party (?:apis?|providers?|services|vendors)"
-                           r"|data residency|(?:stay|stays|remain|remains) in the (?:eu|us|country)")),
+                           r"|data residency|" + _REGION_BOUND)),
     ("on_prem", _matcher(r"on[- ]?prem\w*|on (?:our|its) (?:own )?(?:servers|hardware|premises|machines|gpus)"
                          r"|(?:our|own) (?:data ?cent(?:re|er)s?|servers|hardware)"
-                         r"|air[- ]?gapped|(?:can not|must not|may not|never|not allowed to) (?:\w+ )?leave (?:our|the) "
-                         r"(?:building|premises|network|servers|data ?cent(?:re|er)|firewall)|self[- ]hosted")),
+                         r"|air[- ]?gapped|(?:(?:can not|must not|may not|never|not allowed to) (?:\w+ )?leave |"
+                         + _MAY_NOT_LEAVE + r")(?:our|the) (?:building|premises|network|servers|data ?cent(?:re|er)"
+                         r"|firewall)|self[- ]hosted")),
     ("on_device", _matcher(r"on[- ]device|on (?:the |their |users'? |a |our )?(?:phones?|devices?|laptops?|mobiles?"
                            r"|smartphones?|tablets?)|runs? (?:locally|offline) on|in the (?:app|browser) offline"
                            r"|edge devices?")),
@@ -455,21 +512,48 @@ _DEPLOYMENT = (
 # Cheap first looks: most clauses name no hosting and no technique tried.
 _DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
                               r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
-                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction")
+                              r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction|constraint"
+                              r"|concern|stor|host|process|kept|eu\b|uk\b|us\b")
 _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
 
 # "our JSON breaks 3% of the time", "1 in 20 answers is wrong", "we need under 1%".
 _FAILURE_WORDS = re.compile(r"\b(?:break\w*|broken|fail\w*|invalid|wrong|incorrect|malformed|errors?|erroneous"
-                            r"|bad|hallucinat\w*|mistakes?|off|unusable|rejected|garbled)\b")
+                            r"|bad|hallucinat\w*|mistakes?|off|unusable|rejected|garbled|unpars\w*|made[- ]up"
+                            r"|mak(?:e|es|ing) (?:\w+ ){0,2}up|invent\w*|fabricat\w*"
+                            r"|not (?:parse|validate|compile|load|work|match|pass))\b")
 _TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to get |to go )?(?:below|under|down to|to)"
-                           r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to))\b")
+                           r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to)"
+                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?)\b")
 _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
-_ONE_IN = re.compile(r"\b(\d{1,3}) (?:in|out of) (?:every )?(\d{1,6})\b")
+_ONE_IN = re.compile(r"\b(\d{1,3}|one) (?:in|out of) (?:every )?(\d{1,6})\b")
+# A target stated in a clause of its own, after the failure rate it lowers: "we'd like
+# that under 5%", "we'd accept one in two hundred", "the goal is 1%".
+_TARGET_WISH = re.compile(r"\b(?:like|want|need|accept\w*|tolerat\w*|live with|aim\w*|target|goal|get|bring|push"
+                          r"|should|must|has to|have to|ok|okay|fine)\b")
 
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
-                        r"|woman)|research)\b")
+                        r"|woman)|research|never|devs|developers|engineers|own)\b")
 
+# How the labels were checked says their quality: "every one reviewed by our experts"
+# (high), "we spot-checked a sample" (medium), "unchecked", "nobody has checked them" (low).
+_CHECKED = r"(?:reviewed|checked|verified|validated|vetted|approved|proofread|corrected)"
+_QUALITY_LOW_CHECK = (r"(?:not|never) (?:been )?" + _CHECKED + r"|(?:nobody|no one) (?:has |ever )*(?:check|review|verifi)\w*"
+                      r"|full of (?:errors|mistakes|typos)")
+_QUALITY_MEDIUM_CHECK = r"spot[- ]?check\w*|checked (?:a |some )?(?:sample|subset|few)|(?:partly|partially) " + _CHECKED
+_QUALITY_HIGH_CHECK = (r"(?:every|each|all)(?: one| single one| of them| \w+s?)? (?:was |were |is |are |has been |have been )?"
+                       r"(?:\w+ )?" + _CHECKED + r"|(?:manually|hand|human|double|expert|individually|carefully)[- ]"
+                       + _CHECKED + r"|" + _CHECKED + r" (?:one by one|by hand|manually|individually)")
+
+# Checking is said of many things ("every answer is checked", "we reviewed the
+# proposal"): it tells the data's quality only in a clause about the data or "them".
+_QUALITY_CHECKS = (
+    (_matcher(_QUALITY_LOW_CHECK), "low"),
+    (_matcher(_QUALITY_MEDIUM_CHECK), "medium"),
+    (_matcher(_QUALITY_HIGH_CHECK), "high"),
+)
+_DATA_REFERENCE = re.compile(r"\b(?:them|they|those|these)\b")
 _QUALITY = (
+    (_matcher(r"unchecked|unreviewed|unverified|unvalidated"), "low"),
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor(?: quality)?|inconsistent|unclean|unreliable) "
               r"(?:\w+ )?(?:data|dataset|examples|labels|annotations)|(?:data|labels) (?:is|are) "
               r"(?:\w+ )?(?:messy|noisy|dirty|poor|bad|inconsistent|a mess)"), "low"),
@@ -478,13 +562,15 @@ _QUALITY = (
     (_matcher(r"(?:high[- ]quality|clean|curated|well[- ]labeled|expert[- ]labeled|gold|verified|reviewed"
               r"|carefully labeled) (?:\w+ )?(?:data|dataset|examples|labels|annotations|pairs)"
               r"|(?:data|labels) (?:is|are) (?:\w+ )?(?:clean|high[- ]quality|good|excellent|curated)"
-              r"|(?:reviewed|checked|labeled|annotated|verified|curated|written) by (?:\w+ )?(?:experts?|clinicians"
-              r"|doctors|lawyers|specialists|professionals|domain experts|our experts|scientists|researchers)"), "high"),
+              r"|(?:reviewed|checked|labeled|annotated|verified|curated|written) by (?:\w+ ){0,2}(?:experts?|clinicians"
+              r"|doctors|lawyers|specialists|professionals|scientists|researchers|annotators|reviewers|linguists"
+              r"|pharmacists|engineers|editors)\b"), "high"),
 )
 # A bare quality word ("40k examples, high quality") counts when the clause is about data.
 _QUALITY_BARE = (
     (_matcher(r"(?:noisy|messy|dirty|low[- ]quality|poor quality|inconsistent|unreliable)\b"), "low"),
-    (_matcher(r"(?:decent|ok|okay|mixed|average|medium)[- ]quality\b"), "medium"),
+    (_matcher(r"(?:decent|ok|okay|mixed|average|medium)[- ]quality\b|mostly (?:right|correct|accurate|clean|good|fine)"
+              r"|(?:some|a few|occasional) (?:errors|mistakes|wrong labels)"), "medium"),
     (_matcher(r"(?:high[- ]quality|clean|curated|gold[- ]standard|expert[- ]reviewed)\b"), "high"),
 )
 _DATA_WORDS = _matcher(r"data|dataset|examples?|labels?|annotations|pairs|samples|emails|replies|transcripts"
@@ -613,24 +699,47 @@ _HORIZON_CONTEXT = re.compile(r"\b(?:horizon|over|for|next|plan\w*|within|period
 _PARAMS_WORDS = re.compile(r"^\W{0,3}(?:param\w*|model|llm|weights)\b")
 _TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|scientists?|researchers?|people)")
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
-_OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*)\b")
-_PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries)\b")
-_TRIED_VERB = r"(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|iterated on)"
-_TRIED_HINT = re.compile(r"\b" + _TRIED_VERB)
-_TRIED = tuple((_matcher(_TRIED_VERB + r" (?:\w+\W{1,2}){0,4}?(?:" + words + r")"), value) for words, value in (
+# What a token count is of, by the words near it: what comes back ("gets back 400
+# tokens", "writes about 300") is the output; what is sent ("sends ~6k tokens of
+# context", "we feed it 2k") is the prompt.
+_OUTPUT_CONTEXT = re.compile(r"\b(?:output|outputs|answers?|responses?|completions?|replies|generat\w*"
+                             r"|gets? back|got back|comes? back|returns?|returned|writes|produces?|spits out)\b")
+_PROMPT_CONTEXT = re.compile(r"\b(?:prompts?|inputs?|context|questions?|requests?|queries|sends?|sent|sending"
+                             r"|feeds?|feeding|pass(?:es)?|stuff\w*)\b")
+# What was tried: a verb of doing, then the techniques it names up to the end of its
+# phrase ("spent weeks on prompt engineering and few-shot examples", "tried routing ...,
+# swapping in a smaller model, and distillation"). A verb that is itself the technique
+# ("we distilled", "we routed") opens its own scope.
+_TRIED_VERB = re.compile(
+    r"\b(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|experimenting with"
+    r"|iterated on|played with|attempted|implemented|integrated|deployed|rolled out|introduced|turned on"
+    r"|switched on|switched to|moved|migrated|wired up|hooked up|set up|plugged in|swapped in|spent (?:\w+ ){0,3}?on"
+    r"|distilled|distilling|routed|cached|batched)\b")
+# Where such a phrase ends: a new subject, a reason or an intention ("... and it failed",
+# "so we want", "used 20k examples to train a LoRA").
+_TRIED_SCOPE_END = re.compile(r"\b(?:so|because|since|while|which|that|still|though|although|want\w*|plan\w*"
+                              r"|consider\w*|hope|would|might|next|instead|now|it|its|they|need\w*"
+                              r"|to (?:[a-z]+ )?(?:train|build|try|test|use|do|make|fine-?tune|run|start|see))\b")
+_TRIED_SCOPE_CHARS = 140
+# "We haven't tried RAG, only a quick LoRA experiment": after a negated verb, what
+# follows "only" or "except" was tried.
+_TRIED_EXCEPT = re.compile(r"\b(?:only|just|except|apart from|other than|besides|beyond|but for)\b")
+_TRIED = tuple((_matcher(words + r")\b(?:"), value) for words, value in (
     (r"rag|retrieval|vector (?:search|database|db)|embeddings? search", "rag"),
-    (r"prompt engineering|prompting|better prompts|prompts|system prompts?", "prompt_engineering"),
-    (r"few-?shot", "few_shot"),
+    (r"prompt (?:engineering|tuning|tweaking|iterations?|work)|prompting|better prompts|prompts|system prompts?",
+     "prompt_engineering"),
+    (r"few-?shot|in-context examples|examples in the prompt", "few_shot"),
     (r"lora|qlora|peft|adapters?", "lora"),
     (r"full fine-?tun\w*", "full_fine_tune"),
     (r"structured outputs?|json mode|json schema mode|response_format|constrained decoding|grammars?"
      r"|strict mode", "structured_outputs"),
-    (r"tool (?:use|calling)|function calling|tools\b|calculator|code interpreter", "tool_use"),
+    (r"tool (?:use|calling)|function calling|tools|calculator|code interpreter"
+     r"|(?:lookup|search|api|web|sql|database|price|pricing|booking|weather|live)[- ]?(?:[a-z]+[- ])?tool", "tool_use"),
     (r"(?:a )?smaller models?|a cheaper model|(?:gpt-4o|4o)[- ]mini", "smaller_model"),
     (r"distill\w*", "distillation"),
-    (r"(?:prompt )?caching|(?:a |the )?cache\b", "caching"),
-    (r"batch(?:ing| api| jobs?)", "batch_api"),
-    (r"rout(?:ing|er)\b", "routing"),
+    (r"(?:prompt )?caching|(?:a |the )?cache|cached", "caching"),
+    (r"batch(?:ing| api| jobs?| endpoint| mode)|batched", "batch_api"),
+    (r"rout(?:ing|er|ed)", "routing"),
 ))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
@@ -638,13 +747,31 @@ _BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\
                             r"(?: (?:is|of|at|around|about|roughly|approximately|approx|maybe|up to|max|maximum"
                             r"|at most|no more than|under|below|only|just|total|overall|of about|of around))*"
                             r"[ :=~-]{0,4}$")
-_BUDGET_AFTER = re.compile(r"^[ -]{0,2}(?:usd |dollars? |euros? )?(?:total |overall |all-in )?budget\b")
+_BUDGET_AFTER = re.compile(r"^[ -]{0,2}(?:usd |dollars? |euros? )?(?:(?:total |overall |all-in )?budget\b"
+                           r"|(?:in total |all in |overall )?(?:to (?:spend|invest|play with|work with)|available for"
+                           r"|set aside|earmarked)\b)")
 # Examples that happen to be tickets, chats or conversations: "50k labelled support
 # tickets", "20k conversations annotated with the right answer".
 _LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-labeled|curated|gold)\b"
                             r"|^[^.;]{0,40}\b(?:labeled|annotated|tagged) (?:with|by)\b"
                             r"|^[^.;]{0,40}\bwith (?:the )?(?:ideal|correct|right|expected|gold|reference|good) "
                             r"(?:answers?|responses?|outputs?|replies|labels)\b")
+# What one engineer costs a month: "$10k per engineer-month", "an engineer-month is
+# about $12k", "she costs us about $9,500 a month", "we pay our ML engineer $150k a year",
+# "$14k a month, fully loaded". A person's cost per period is not a budget.
+_PERSON = (r"(?:engineers?|developers?|devs?|data scientists?|scientists?|contractors?|consultants?|freelancers?"
+           r"|hires?|ftes?|she|he|they|each (?:one|of them))")
+_PERSON_MONTH = r"(?:engineer|person|man|developer|dev|fte|staff)[- ]months?"
+_ENGINEER_COST_AFTER = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:a|an|per|/|each) ?" + _PERSON_MONTH + r"\b")
+_ENGINEER_COST_BEFORE = re.compile(
+    _PERSON_MONTH + r" (?:costs?|is|are|runs?|at|of|=|:)(?: [a-z]+){0,2}\W{0,3}$"
+    r"|\b" + _PERSON + r"(?: [a-z]+){0,2}? (?:costs?|is|are|runs?|earns?|makes?|charges?|bills?|paid)\b[^,;]{0,20}$"
+    r"|\b(?:pay|paying|paid) (?:our |an? |the |each |every |one )?(?:[a-z]+ )?" + _PERSON + r"\b[^,;]{0,20}$"
+    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$")
+_FULLY_LOADED_AFTER = re.compile(r"^[^,;.]{0,30}\bfully[- ]loaded\b")
+# The period of such a cost: a month, or a year (divided by twelve).
+_COST_PERIOD = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:(?:a|per|/|each|every) ?(?P<p>month|mo|year|yr)\b"
+                          r"|(?P<adv>monthly|yearly|annually)\b)")
 _BUDGET_SKIP = re.compile(r"^\W{0,3}(?:\w+ )?(?:a|per|/|each|every) ?(?:month|year|day|week|run|request|hour)\b|^\W{0,3}(?:monthly|yearly|annually)\b")
 
 
@@ -722,6 +849,8 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             continue  # "1.500" in a text that writes decimal dots: 1.5 or 1500? Listed as unread.
         after = clause[q.end: q.end + 80]
         before = clause[max(0, q.start - 60): q.start]
+        if _engineer_cost(c, q, before, after):
+            continue
         if q.currency or _MONEY_WORDS.match(after) or _BUDGET_BEFORE.search(before) or _BUDGET_AFTER.match(after):
             if _BUDGET_SKIP.match(after):
                 continue  # a run rate ("$5k a month"), not the budget: left unread
@@ -789,11 +918,37 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
                 c.use(q.start, q.end)
 
 
+def _engineer_cost(c: _Clause, q: "Quantity", before: str, after: str) -> bool:
+    """An engineer-month's cost ("$10k per engineer-month", "she costs us $9.5k a month",
+    "$150k a year salary" per month); True when the figure was one."""
+    if m := _ENGINEER_COST_AFTER.match(after):
+        c.put("engineer_month_usd", q.value, q.start, q.end + m.end())
+        c.use(q.start, q.end)
+        return True
+    period = _COST_PERIOD.match(after)
+    if m := _ENGINEER_COST_BEFORE.search(before):
+        if not (period or _PERSON_MONTH_RE.search(m[0])):
+            return False
+    elif not (period and _FULLY_LOADED_AFTER.match(after)):
+        return False
+    yearly = bool(period and ((period["p"] or "").startswith("y") or period["adv"] in ("yearly", "annually")))
+    c.put("engineer_month_usd", round(q.value / 12, 2) if yearly else q.value,
+          q.start - len(before) + (m.start() if m else len(before)), q.end + (period.end() if period else 0))
+    c.use(q.start, q.end)
+    return True
+
+
+_PERSON_MONTH_RE = re.compile(_PERSON_MONTH)
+
+
 def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
     """A token count: of the prompt or of the answer, by the nearest context word before
     the number, else the first after it."""
     tokens = _TOKEN_WORDS.match(after)
-    qualifier = tokens[1] or ""
+    # The word that qualifies the count: "300 output tokens", "a 2k token prompt",
+    # "6k tokens of context", "300 tokens per answer".
+    following = re.match(r" (?:(?:of|per|for|in) (?:the |each |every |an? )?)?([a-z]+)", after[tokens.end():])
+    qualifier = (tokens[1] or "") + " " + (following[1] if following else "")
     near = [(1000, "output_tokens")] if _OUTPUT_CONTEXT.search(qualifier) else []
     near += [(999, "prompt_tokens")] if _PROMPT_CONTEXT.search(qualifier) else []
     near += [(m.end(), "output_tokens") for m in _OUTPUT_CONTEXT.finditer(before[-40:])]
@@ -806,11 +961,14 @@ def _tokens(c: _Clause, q: "Quantity", before: str, after: str) -> None:
         c.use(q.start, q.end)
 
 
-def _failure_rates(c: _Clause) -> None:
-    """Failure shares: "our JSON breaks 3% of the time" (today), "we need under 1%" (target)."""
+def _failure_rates(c: _Clause, after_failure: bool = False) -> None:
+    """Failure shares: "our JSON breaks 3% of the time" (today), "we need under 1%" (target).
+    `after_failure`: an earlier clause gave today's rate, so a wished-for share in this
+    one is its target ("...; we'd like that under 5%")."""
     clause = c.text
     for m in [*_PERCENT.finditer(clause), *_ONE_IN.finditer(clause)]:
-        share = float(m[1]) / 100 if m.re is _PERCENT else float(m[1]) / max(float(m[2]), 1.0)
+        count = 1.0 if m[1] == "one" else float(m[1])
+        share = count / 100 if m.re is _PERCENT else count / max(float(m[2]), 1.0)
         if not 0 <= share <= 1:
             continue
         window = _PHRASE_BREAK.split(clause[max(0, m.start() - 60): m.start()])[-1]
@@ -819,7 +977,8 @@ def _failure_rates(c: _Clause) -> None:
         # A target may sit in its own phrase ("... and we need it under 1%"): the
         # clause's failure words tell what it is a share of.
         if not (_FAILURE_WORDS.search(window) or _FAILURE_WORDS.search(tail)
-                or (target and _FAILURE_WORDS.search(clause))):
+                or (target and _FAILURE_WORDS.search(clause))
+                or (target and after_failure and _TARGET_WISH.search(window))):
             continue
         name = "target_failure_rate" if target else "current_failure_rate"
         c.put(name, round(share, 6), m.start() - len(window), m.end() + len(tail))
@@ -937,6 +1096,62 @@ def nearest_model(params: float, family: str | None = None) -> str | None:
 _FAMILY = re.compile(r"\b(llama|mistral|mixtral|qwen|gemma|phi|falcon|deepseek|gpt|command|olmo|yi)\b")
 
 
+# --------------------------------------------------------------------------- output examples
+
+# An example of the output after a colon that introduces it: "exactly this shape: {...}",
+# "use this template:\nSUBJECT: <subject>\n...", "like this: ```json ...```". The words
+# before the colon must be about the output's form; the example must look like one (JSON,
+# a fenced block, or lines with placeholders or "KEY:" fields). It is kept verbatim and
+# taken out of the text before the rest is read.
+_EXAMPLE_INTRO = re.compile(r"\b(?:format|template|shape|structure|schema|layout|looks? like|like this|as follows"
+                            r"|json|output|outputs|reply|replies|response|responses|answers?)\b[^.!?\n:]{0,40}:[ \t]*"
+                            r"(?=\n|\{|\[|```)", re.IGNORECASE)
+_FENCE = re.compile(r"\s*```[a-z]*\n(.{1,20000}?)\n?```", re.DOTALL)
+_PLACEHOLDER = re.compile(r"<[^<>\n]{1,40}>|\{[^{}\n]{1,40}\}|\[[^\[\]\n]{1,40}\]")
+_FIELD_LINE = re.compile(r"^\s*[A-Za-z][\w -]{0,30}:", re.MULTILINE)
+_EXAMPLE_MAX = 20_000
+
+
+def _balanced(text: str, start: int) -> int:
+    """The end of the JSON value opening at text[start] ({ or [), or -1."""
+    depth, in_string, escaped = 0, False, False
+    for i in range(start, min(len(text), start + _EXAMPLE_MAX)):
+        ch = text[i]
+        if in_string:
+            escaped, in_string = (not escaped and ch == "\\"), in_string and (escaped or ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def output_example(text: str) -> tuple[str, int, int, int] | None:
+    """(example, intro start, example start, example end) for an output example in
+    `text`, or None."""
+    for intro in _EXAMPLE_INTRO.finditer(text[:MAX_CHARS]):
+        pos = intro.end()
+        if fence := _FENCE.match(text, pos):
+            return fence[1].strip(), intro.start(), pos, fence.end()
+        body = text[pos:].lstrip()
+        start = len(text) - len(body)
+        if body[:1] in ("{", "["):
+            end = _balanced(text, start)
+            if end > 0:
+                return text[start:end], intro.start(), start, end
+            continue
+        # A text template: the lines after the colon, up to a blank line.
+        block = re.match(r"(?:[^\n]*\S[^\n]*(?:\n|$)){1,200}", body)
+        lines = block[0].rstrip() if block else ""
+        if lines and ("\n" in lines and (_PLACEHOLDER.search(lines) or len(_FIELD_LINE.findall(lines)) >= 2)):
+            return lines[:_EXAMPLE_MAX], intro.start(), start, start + len(lines)
+    return None
+
+
 # --------------------------------------------------------------------------- facts
 
 def extract_facts(text: str) -> Extraction:
@@ -948,6 +1163,10 @@ def extract_facts(text: str) -> Extraction:
     out = Extraction(truncated=truncated)
     if truncated:
         out.notes.append(f"only the first {MAX_CHARS // 1000} KB of the message were read")
+    example = output_example(raw)
+    if example:
+        # Read apart: the example's keys and figures are not facts about the case.
+        raw = raw[: example[2]] + " . " + raw[example[3]:]
     out.language = detect_language(raw)
     text = _normalise(raw)
     if out.language == "en":
@@ -973,7 +1192,7 @@ def extract_facts(text: str) -> Extraction:
                 removed.append(goal)
         c = _Clause(clause)
         _simple_facts(c)
-        _failure_rates(c)
+        _failure_rates(c, after_failure="current_failure_rate" in readings)
         _numbers(c, sizes)
         out.notes.extend(c.notes)
         out.unread.extend(_unread(c))
@@ -985,6 +1204,12 @@ def extract_facts(text: str) -> Extraction:
             and (m := _HALLUCINATION_CONSTRAINT.search(text))):
         goals.append("hallucinations")  # no format case: they do hope to stop hallucinations
         goal_words["hallucinations"] = _snippet(text, m.start(), m.end())
+    if example:
+        out.updates["output_format_example"] = example[0]
+        out.facts.append(Fact("output_format_example", example[0], _snippet(raw, example[1], example[2])))
+        if "output_format" not in goals:
+            goals.append("output_format")  # an exact example to follow is a strict format
+            goal_words["output_format"] = _snippet(raw, example[1], example[2])
     if goals:
         out.updates["goals"] = goals
         out.facts += [Fact("goals", goal, goal_words.get(goal, "")) for goal in goals]
@@ -1096,12 +1321,25 @@ def _simple_facts(c: _Clause) -> None:
     if m := _LABELS_NONE.search(clause):
         c.put("labeled_examples", 0, m.start(), m.end())
     deployment = None
+    freedoms: list[tuple[int, int]] = []  # "no data residency restrictions": a rule waived
     for value, pattern in _DEPLOYMENT if _DEPLOYMENT_HINT.search(clause) else ():
         for m in pattern.finditer(clause):
+            if value == "any":
+                freedoms.append(m.span())
+            if any(a <= m.start() < b for a, b in freedoms) and value != "any":
+                continue
             if not _negated(clause[: m.start()]) or value != "any":
                 deployment = (value, m)
     if deployment:
         c.put("deployment", deployment[0], deployment[1].start(), deployment[1].end())
+        # Beside a hosting rule, only words about knowledge, in a phrase of their own:
+        # "..., and the protocols it answers from aren't public anywhere".
+        for m in _PROPRIETARY_KNOWLEDGE.finditer(clause):
+            phrase_start = max((b.end() for b in _PHRASE_BREAK.finditer(clause, 0, m.start())), default=0)
+            later = _PHRASE_BREAK.search(clause, m.end())
+            phrase_end = later.start() if later else len(clause)
+            if not (phrase_start <= deployment[1].start() < phrase_end) and not _negated(clause[: m.start()]):
+                c.put("proprietary_data", True, m.start(), m.end())
     else:
         # Privacy phrases never say what the model must know.
         for m in _PROPRIETARY_TRUE.finditer(clause):
@@ -1119,7 +1357,14 @@ def _simple_facts(c: _Clause) -> None:
         if m and not _negated(clause[: m.start()]):
             quality = (value, m)
             break
-    if quality is None and _DATA_WORDS.search(clause):
+    about_data = quality is None and bool(_DATA_WORDS.search(clause))
+    for pattern, value in _QUALITY_CHECKS if quality is None and (
+            about_data or _DATA_REFERENCE.search(clause)) else ():
+        m = pattern.search(clause)
+        if m and not _negated(clause[: m.start()]):
+            quality = (value, m)
+            break
+    if quality is None and about_data:
         for pattern, value in _QUALITY_BARE:
             m = pattern.search(clause)
             if m and not _negated(clause[: m.start()]):
@@ -1127,20 +1372,36 @@ def _simple_facts(c: _Clause) -> None:
                 break
     if quality:
         c.put("data_quality", quality[0], quality[1].start(), quality[1].end())
-    tried: list[str] = []
-    first = None
-    for pattern, value in _TRIED if _TRIED_HINT.search(clause) else ():
-        m = pattern.search(clause)
-        if m and not _negated(clause[: m.start()]):
-            tried.append(value)
-            first = first or m
-    if tried and first:
-        c.put("tried", tried, first.start(), first.end())
+    tried, span = _tried(clause)
+    if tried:
+        c.put("tried", tried, *span)
     change = _knowledge_changes(clause)
     if change:
         c.put("knowledge_changes", change[0], change[1], change[2])
         for m in [*_EVERY_N.finditer(clause), *_TIMES_PER.finditer(clause)]:
             c.use(m.start(), m.end())
+
+
+def _tried(clause: str) -> tuple[list[str], tuple[int, int]]:
+    """The techniques the clause says were tried, and where it says so."""
+    tried: list[str] = []
+    span = (0, 0)
+    for verb in _TRIED_VERB.finditer(clause):
+        end = min(len(clause), verb.end() + _TRIED_SCOPE_CHARS)
+        if stop := _TRIED_SCOPE_END.search(clause, verb.end(), end):
+            end = stop.start()
+        negated = _negated(clause[: verb.start()])
+        pivot = _TRIED_EXCEPT.search(clause, verb.end(), end) if negated else None
+        for pattern, value in _TRIED:
+            m = pattern.search(clause, pivot.end() if pivot else verb.start(), end)
+            if not m or value in tried or (negated and not pivot):
+                continue
+            if _negated(clause[pivot.end() if pivot else verb.end(): m.start()]):
+                continue  # "we tried prompting, not RAG"
+            tried.append(value)
+            if span == (0, 0):
+                span = (verb.start(), m.end())
+    return tried, span
 
 
 # --------------------------------------------------------------------------- answers

@@ -124,6 +124,18 @@ CORPUS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
      {"requests_per_month": 100 * k}, {"language": "de", "unread": ["5.000 gelabelte Beispiele"]}),
     ("Unser Budget liegt bei 30.000 Euro und wir nutzen gpt-4o-mini",
      {"budget_usd": 30 * k, "model": "gpt-4o-mini"}, {"language": "de"}),
+    # --- facts said the way clients say them (budgets to spend, checking, who trains, costs, scope of "not tried")
+    ("we've got 60k to spend this year", {"budget_usd": 60 * k}, {}),
+    ("our 9k pairs were each reviewed by two pharmacists", {"labeled_examples": 9 * k, "data_quality": "high"}, {}),
+    ("nobody in the company has fine-tuned a model before", {"ml_team": "none"}, {}),
+    ("one engineer-month costs us about $12,500", {"engineer_month_usd": 12_500}, {}),
+    ("no data residency restrictions apply", {"deployment": "any"}, {}),
+    ("we haven't used RAG, only some prompt tweaking", {"tried": ["prompt_engineering"]}, {}),
+    ("everything has to stay inside the EU", {"deployment": "own_cloud"}, {}),
+    ("about 6% of its answers are made up; we'd want that under 1%",
+     {"goals": ["hallucinations"], "current_failure_rate": 0.06, "target_failure_rate": 0.01}, {}),
+    ("Each request carries 5k tokens of context and comes back with 300 tokens",
+     {"prompt_tokens": 5 * k, "output_tokens": 300}, {}),
     # --- the article's cases, as clients state them
     ("Our support bot's answers are often wrong. Our docs change weekly, we have no labelled data and no ML team.",
      {"goals": ["accuracy"], "knowledge_changes": "weekly", "labeled_examples": 0, "ml_team": "none"}, {}),
