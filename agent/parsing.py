@@ -714,7 +714,33 @@ _TRIED_VERB = re.compile(
     r"\b(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|experimenting with"
     r"|iterated on|played with|attempted|implemented|integrated|deployed|rolled out|introduced|turned on"
     r"|switched on|switched to|moved|migrated|wired up|hooked up|set up|plugged in|swapped in|spent (?:\w+ ){0,3}?on"
-    r"|distilled|distilling|routed|cached|batched)\b")
+    r"|distilled|distilling|routed|cached|batched"
+    # the technique's own verb in the present ("we route easy questions to ..., cache the prompt")
+    r"|route|routes|cache|caches|distill|distills|push|pushes|send|sends|run|runs|pipe|pipes)\b")
+# A wish or a plan is not an attempt: "we want to use RAG", "we'd like to cache prompts".
+_WISH_BEFORE = re.compile(r"\b(?:want|wants|wanted|plan|plans|planning|hope|hoping|like|need|needs|going|intend\w*"
+                          r"|consider\w*|thinking (?:of|about)|might|could|should|will|may|would|let us)"
+                          r" (?:to )?(?:also |maybe |probably |then |first )?$")
+# A technique named afterwards as already in place: "grammar-constrained decoding is
+# already on", "prompt caching is enabled", "RAG has been in use for a year".
+_IN_PLACE_AFTER = re.compile(r"[^,;:]{0,30}?\b(?:is|are|was|were|has been|have been|got)(?: (?!not\b|never\b)\w+)?? (?:already |also )?"
+                             r"(?:on|enabled|in place|in use|live|running|turned on|switched on|set up|deployed"
+                             r"|implemented|tried|tested|used|active|wired up)\b")
+# Back-references to techniques just named: "just prompts, and we've iterated on those a lot".
+_TRIED_ANAPHORA = re.compile(r"\s*(?:those|them|these|that|it)\b")
+# A model named as the one in use is not a move to a smaller model ("right now we use
+# gpt-4o-mini"); only a change to it is ("we switched to gpt-4o-mini").
+_IN_USE_VERB = re.compile(r"^(?:use|using|used|run|runs|ran|send|sends|push|pushes|pipe|pipes)$")
+_NAMED_SMALL_MODEL = re.compile(r"(?:gpt-4o|4o)[- ]mini")
+# (Patterns used with match(text, pos) carry no "^": it would not match at pos.)
+# A prompt that is only measured or handled is no prompt work: "prompts around 800
+# tokens", "a 2k-token prompt", "cache the system prompt", "prompt caching".
+_PROMPT_INCIDENTAL_AFTER = re.compile(r"\W{0,2}(?:(?:are|is|of|at|around|about|roughly|approx\w*|average\w*|usually"
+                                      r"|typically|run|runs|take|takes|use|uses|stay|come in)\W{1,2}){0,3}[~<>]?\d"
+                                      r"|\W{0,2}(?:caching|cache|cached)\b")
+_PROMPT_INCIDENTAL_BEFORE = re.compile(r"(?:\btokens?[- ]|\bcach\w* (?:the |our |a |every |each )?(?:\w+ )?)$")
+# The target of a route is part of routing: "route easy questions to a cheaper model".
+_ROUTED_TO = re.compile(r"\brout\w*(?: [\w-]+){0,4} (?:to|between|across|among) (?:\w+ )?$")
 # Where such a phrase ends: a new subject, a reason or an intention ("... and it failed",
 # "so we want", "used 20k examples to train a LoRA").
 _TRIED_SCOPE_END = re.compile(r"\b(?:so|because|since|while|which|that|still|though|although|want\w*|plan\w*"
@@ -739,7 +765,7 @@ _TRIED = tuple((_matcher(words + r")\b(?:"), value) for words, value in (
     (r"distill\w*", "distillation"),
     (r"(?:prompt )?caching|(?:a |the )?cache|cached", "caching"),
     (r"batch(?:ing| api| jobs?| endpoint| mode)|batched", "batch_api"),
-    (r"rout(?:ing|er|ed)", "routing"),
+    (r"rout(?:ing|er|ed|es?)", "routing"),
 ))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
@@ -1387,21 +1413,75 @@ def _tried(clause: str) -> tuple[list[str], tuple[int, int]]:
     tried: list[str] = []
     span = (0, 0)
     for verb in _TRIED_VERB.finditer(clause):
+        if _WISH_BEFORE.search(clause, 0, verb.start()):
+            continue  # "we want to use RAG"
         end = min(len(clause), verb.end() + _TRIED_SCOPE_CHARS)
         if stop := _TRIED_SCOPE_END.search(clause, verb.end(), end):
             end = stop.start()
         negated = _negated(clause[: verb.start()])
         pivot = _TRIED_EXCEPT.search(clause, verb.end(), end) if negated else None
         for pattern, value in _TRIED:
-            m = pattern.search(clause, pivot.end() if pivot else verb.start(), end)
-            if not m or value in tried or (negated and not pivot):
+            if value in tried or (negated and not pivot):
+                continue
+            m = _technique(clause, pattern, value, pivot.end() if pivot else verb.start(), end, verb[0])
+            if not m:
                 continue
             if _negated(clause[pivot.end() if pivot else verb.end(): m.start()]):
                 continue  # "we tried prompting, not RAG"
             tried.append(value)
             if span == (0, 0):
                 span = (verb.start(), m.end())
+        if not negated and _TRIED_ANAPHORA.match(clause, verb.end()):
+            # "just prompts, and we've iterated on those": the technique named last before.
+            last = max(((m, value) for pattern, value in _TRIED
+                        if (m := _last_technique(clause, pattern, value, verb.start()))),
+                       key=lambda item: item[0].start(), default=None)
+            if last and last[1] not in tried:
+                tried.append(last[1])
+                span = span if span != (0, 0) else (last[0].start(), verb.end())
+    for pattern, value in _TRIED:
+        # "grammar-constrained decoding is already on": the technique, then its state.
+        for m in pattern.finditer(clause):
+            if value not in tried and _IN_PLACE_AFTER.match(clause, m.end()) and not _negated(clause[: m.start()]) \
+                    and not _incidental(clause, m, value, ""):
+                tried.append(value)
+                span = span if span != (0, 0) else (m.start(), m.end())
     return tried, span
+
+
+def _incidental(clause: str, m: re.Match[str], value: str, verb: str) -> bool:
+    """A technique's words that say something else: a model in use, a prompt measured or
+    cached, the model a router sends to."""
+    if value == "smaller_model":
+        if _NAMED_SMALL_MODEL.fullmatch(m[0]) and _IN_USE_VERB.match(verb):
+            return True
+        return bool(_ROUTED_TO.search(clause, 0, m.start()))
+    if value == "prompt_engineering":
+        return bool(_PROMPT_INCIDENTAL_AFTER.match(clause, m.end())
+                    or _PROMPT_INCIDENTAL_BEFORE.search(clause, 0, m.start()))
+    return False
+
+
+def _technique(clause: str, pattern: re.Pattern[str], value: str, start: int, end: int,
+               verb: str) -> re.Match[str] | None:
+    """The first mention of a technique in clause[start:end] that names an attempt."""
+    for m in pattern.finditer(clause, start, end):
+        if not _incidental(clause, m, value, verb):
+            return m
+    return None
+
+
+def _last_technique(clause: str, pattern: re.Pattern[str], value: str, end: int) -> re.Match[str] | None:
+    """The last mention of a technique before `end`, unless negated in its own phrase
+    (what follows 'just'/'only' after a negation was done: "no RAG - just prompts")."""
+    found = None
+    for m in pattern.finditer(clause, 0, end):
+        if _incidental(clause, m, value, ""):
+            continue
+        pivots = [p.end() for p in _TRIED_EXCEPT.finditer(clause, 0, m.start())]
+        if not _negated(clause[pivots[-1] if pivots else 0: m.start()]):
+            found = m
+    return found
 
 
 # --------------------------------------------------------------------------- answers
