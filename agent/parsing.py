@@ -769,7 +769,8 @@ _TRIED = tuple((_matcher(words + r")\b(?:"), value) for words, value in (
 ))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
-_BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\bwilling to (?:spend|invest))"
+_BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\b(?:can|could|able to|willing to|happy to|prepared to|ready to)"
+                            r" (?:spend|afford|invest|put|commit|allocate|set aside|throw|dedicate))"
                             r"(?: (?:is|of|at|around|about|roughly|approximately|approx|maybe|up to|max|maximum"
                             r"|at most|no more than|under|below|only|just|total|overall|of about|of around))*"
                             r"[ :=~-]{0,4}$")
@@ -786,14 +787,17 @@ _LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-
 # about $12k", "she costs us about $9,500 a month", "we pay our ML engineer $150k a year",
 # "$14k a month, fully loaded". A person's cost per period is not a budget.
 _PERSON = (r"(?:engineers?|developers?|devs?|data scientists?|scientists?|contractors?|consultants?|freelancers?"
-           r"|hires?|ftes?|she|he|they|each (?:one|of them))")
+           r"|hires?|ftes?|she|he|they|i|me|each (?:one|of them))")
 _PERSON_MONTH = r"(?:engineer|person|man|developer|dev|fte|staff)[- ]months?"
 _ENGINEER_COST_AFTER = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:a|an|per|/|each) ?" + _PERSON_MONTH + r"\b")
 _ENGINEER_COST_BEFORE = re.compile(
     _PERSON_MONTH + r" (?:costs?|is|are|runs?|at|of|=|:)(?: [a-z]+){0,2}\W{0,3}$"
     r"|\b" + _PERSON + r"(?: [a-z]+){0,2}? (?:costs?|is|are|runs?|earns?|makes?|charges?|bills?|paid)\b[^,;]{0,20}$"
     r"|\b(?:pay|paying|paid) (?:our |an? |the |each |every |one )?(?:[a-z]+ )?" + _PERSON + r"\b[^,;]{0,20}$"
-    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$")
+    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$"
+    # the client's own hours as the engineering: "it would be my own time, roughly $6k a month"
+    r"|\b(?:my|our|his|her|their) (?:own )?(?:time|hours|salary|rate)(?: is| would be| costs?(?: us)?| is worth)?"
+    r"(?:,? (?:roughly|about|around|approx\w*|say|maybe|at|worth|call it))*[ :=~-]{0,4}$")
 _FULLY_LOADED_AFTER = re.compile(r"^[^,;.]{0,30}\bfully[- ]loaded\b")
 # The period of such a cost: a month, or a year (divided by twelve).
 _COST_PERIOD = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:(?:a|per|/|each|every) ?(?P<p>month|mo|year|yr)\b"

@@ -276,3 +276,20 @@ def test_a_colon_alone_introduces_no_example(text, expected):
 ])
 def test_tried_said_other_ways(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- a sum one can put in; one's own time
+
+@pytest.mark.parametrize("text, expected", [
+    ("we could commit about 40k to the project", {"budget_usd": 40_000}),
+    ("I'm happy to put $25k toward this", {"budget_usd": 25_000}),
+    ("we are prepared to invest 60 grand", {"budget_usd": 60_000}),
+    ("it will be my own time, about $7k a month", {"engineer_month_usd": 7_000}),
+    ("I cost roughly $8,000 a month", {"engineer_month_usd": 8_000}),
+    ("our time is worth 9k a month", {"engineer_month_usd": 9_000}),
+    # near misses: things put into a prompt, a running cost, time without a price
+    ("we put 20k examples into the prompt", {"labeled_examples": 20_000}),
+    ("my own time is limited, we spend $3k a month on openai", {}),
+])
+def test_a_sum_to_put_in_and_ones_own_time(text, expected):
+    exactly(text, expected)
