@@ -449,12 +449,22 @@ _ML_SKILL = (r"(?:(?:trained|train|fine-?tuned|fine-?tune|built|deployed)(?: \w+
 # trains and ships its own models", "we fine-tune our own models in-house".
 _TEAM_STRONG = (r"(?:train|fine-?tune|build)s? (?:and (?:ships?|deploys?|serves?|runs?|maintains?) )?(?:its|their|our)"
                 r" own (?:\w+ )?models|(?:ship|deploy)\w* (?:\w+ ){0,2}(?:trained|fine-?tuned) models"
-                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)")
+                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)"
+                # training as routine work: "3 ML engineers who fine-tune models regularly"
+                r"|(?:train|fine-?tune|ship)s? (?:\w+ ){0,2}?models? (?:regularly|routinely|all the time|constantly|daily"
+                r"|weekly|every (?:week|month|day|sprint)|for a living|day to day|in production)"
+                r"|(?:regularly|routinely|constantly) (?:train|fine-?tune|ship)s? ")
 # Some ML: "two of our engineers know some ML", "one data scientist who has played with it".
 _TEAM_SOME = (r"(?:[0-9]+|one|a few|some|a couple) of (?:our|us|the) (?:\w+ )?(?:engineers|devs|developers|people|folks)"
               r"(?: \w+){0,2}? (?:know|knows|have|has|did|with) (?:some |a bit of |basic |a little )?"
               r"(?:ml|machine learning|ai|fine-?tuning)|(?:some|a bit of|a little|limited|basic) (?:ml|machine learning"
-              r"|fine-?tuning) (?:experience|knowledge|background|skills)")
+              r"|fine-?tuning) (?:experience|knowledge|background|skills)"
+              # a course taken, a model tuned once: "have done an ML course", "fine-tuned a BERT once"
+              r"|(?:done|did|taken|took|completed|followed|finished|attended) (?:an?|some|the|one|two|a couple of) "
+              r"(?:online |intro\w* |short |basic )?(?:ml|machine learning|ai|deep learning|fine-?tuning|data science"
+              r"|llm|nlp)\b (?:course|class|bootcamp|workshop|tutorial|certificate|training)s?"
+              r"|(?:trained|fine-?tuned|built) (?:an?|one) (?:[\w.-]+ ){0,2}?(?:model )?(?:once|before|a while ago"
+              r"|in the past|years ago|at university|in school|as a side project|for fun)")
 
 _TEAM = (
     (_matcher(r"(?:nobody|no one|none of us|not one of us)(?: \w+){0,4}? (?:has |have |had |ever |really |actually )*"
@@ -532,7 +542,8 @@ _TARGET_WISH = re.compile(r"\b(?:like|want|need|accept\w*|tolerat\w*|live with|a
                           r"|should|must|has to|have to|ok|okay|fine)\b")
 
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
-                        r"|woman)|research|never|devs|developers|engineers|own)\b")
+                        r"|woman)|research|never|devs|developers|engineers|own|once|course|bootcamp|regularly|routinely"
+                        r"|fine-?tun\w*|train\w*)\b")
 
 # How the labels were checked says their quality: "every one reviewed by our experts"
 # (high), "we spot-checked a sample" (medium), "unchecked", "nobody has checked them" (low).
@@ -697,7 +708,7 @@ _PER = (
 _HORIZON = re.compile(r"^[- ]?(?P<unit>months?|mo|years?|yrs?)\b")
 _HORIZON_CONTEXT = re.compile(r"\b(?:horizon|over|for|next|plan\w*|within|period|span|run it|keep it|lifetime)\b")
 _PARAMS_WORDS = re.compile(r"^\W{0,3}(?:param\w*|model|llm|weights)\b")
-_TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|scientists?|researchers?|people)")
+_TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|engs?|scientists?|researchers?|people)")
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
 # What a token count is of, by the words near it: what comes back ("gets back 400
 # tokens", "writes about 300") is the output; what is sent ("sends ~6k tokens of
@@ -916,8 +927,9 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             continue
         team = _TEAM_WORDS.match(after)
         if team:
-            c.put("ml_team", "strong" if q.value >= 5 else ("none" if q.value == 0 else "some"),
-                  q.start, q.end + team.end())
+            if "ml_team" not in c.found:  # what the team does says more than its head count
+                c.put("ml_team", "strong" if q.value >= 5 else ("none" if q.value == 0 else "some"),
+                      q.start, q.end + team.end())
             c.use(q.start, q.end)
             continue
         examples = _EXAMPLE_WORDS.match(after)
@@ -1378,7 +1390,7 @@ def _simple_facts(c: _Clause) -> None:
             if not _negated(clause[: m.start()]):
                 c.put("proprietary_data", False, m.start(), m.end())
     for pattern, value in _TEAM if _TEAM_HINT.search(clause) else ():
-        if m := pattern.search(clause):
+        if (m := pattern.search(clause)) and not (value != "none" and _negated(clause[: m.start()])):
             c.put("ml_team", value, m.start(), m.end())
             break
     quality = None

@@ -293,3 +293,22 @@ def test_tried_said_other_ways(text, expected):
 ])
 def test_a_sum_to_put_in_and_ones_own_time(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- the ML team, from what it has done
+
+@pytest.mark.parametrize("text, expected", [
+    # a course or a one-off model: some
+    ("two of our devs took an online machine learning course", {"ml_team": "some"}),
+    ("our intern fine-tuned a small model once at university", {"ml_team": "some"}),
+    ("one colleague trained a classifier years ago", {"ml_team": "some"}),
+    # training as routine work: strong, whatever the head count
+    ("our data scientists train models every week", {"ml_team": "strong"}),
+    ("we have 2 ML engs who routinely fine-tune models", {"ml_team": "strong"}),
+    ("we have 2 ML engs", {"ml_team": "some"}),
+    # near misses: other courses, a negated routine
+    ("we took a course on sales", {}),
+    ("we do not fine-tune models regularly", {}),
+])
+def test_ml_team_from_what_it_has_done(text, expected):
+    exactly(text, expected)
