@@ -499,11 +499,21 @@ _REGION_BOUND = (_MAY_NOT_LEAVE + _REGIONS
                  + r"|(?:eu|europe|uk|us)[- ](?:only|based) (?:hosting|servers|data ?cent\w*|regions?)"
                  r"|(?:eu|uk|us) data residency")
 
+# Who may see the data, and words of consenting to it, for "any" deployment.
+_PROVIDER = (r"(?:openai|anthropic|google|azure openai|mistral|cohere|third[- ]part(?:y|ies)(?: \w+)?|external (?:apis?"
+             r"|providers?|vendors?|services)|hosted (?:apis?|models?|providers?)|(?:an? |any )?apis?|cloud (?:apis?|providers?)"
+             r"|vendors?|providers?|the cloud)\b")
+_CONSENT = r"(?:fine|ok|okay|happy|comfortable|allowed|no problem|not a problem|acceptable)"
 # Where the model may run, most constrained last: the strictest phrase read wins.
 _DEPLOYMENT = (
     ("any", _matcher(r"(?:third[- ]party|external|hosted|vendor|openai|cloud) (?:apis?|providers?|models?) "
                      r"(?:is|are) (?:fine|ok|okay|allowed|acceptable)|(?:any|a) (?:hosted |third[- ]party )?api "
-                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)")),
+                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)"
+                     # consent to a provider: "we're fine sending data to OpenAI", "happy to use a hosted API"
+                     r"|" + _CONSENT + r" (?:with |to )?(?:send(?:ing)?|shar(?:e|ing)|us(?:e|ing)|call(?:ing)?|go(?:ing)? (?:with|through))"
+                     r" (?:\w+ ){0,3}?(?:to |with |through )?(?:the |an? )?" + _PROVIDER +
+                     r"|(?:sending|sharing) (?:\w+ ){0,3}?(?:to|with) (?:the |an? )?" + _PROVIDER
+                     + r" (?:is|would be|are) (?:(?!not\b)\w+ )?" + _CONSENT)),
     ("own_cloud", _matcher(r"hipaa|gdpr|soc ?2|(?:our|own) (?:\w+ )?(?:cloud account|vpc|tenant|aws|azure|gcp)\b"
                            r"|in our (?:own )?(?:cloud|vpc|tenant|aws account|azure tenant)"
                            r"|(?:can not|must not|may not|should not|not allowed to|never) (?:be )?(?:leave|go|sent|shared"
@@ -521,7 +531,7 @@ _DEPLOYMENT = (
 )
 # Cheap first looks: most clauses name no hosting and no technique tried.
 _DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
-                              r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
+                              r"|tenant|leave|third|external|vendor|openai|anthropic|residency|stay|remain|gapped|self|server"
                               r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction|constraint"
                               r"|concern|stor|host|process|kept|eu\b|uk\b|us\b")
 _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}

@@ -312,3 +312,18 @@ def test_a_sum_to_put_in_and_ones_own_time(text, expected):
 ])
 def test_ml_team_from_what_it_has_done(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- consent to a provider
+
+@pytest.mark.parametrize("text, expected", [
+    ("we are happy to use a hosted API", {"deployment": "any"}),
+    ("sending the tickets to Anthropic would be okay", {"deployment": "any"}),
+    ("legal is comfortable with sharing transcripts with third-party vendors", {"deployment": "any"}),
+    # near misses: refused consent, contentment about something else
+    ("we are not comfortable sending data to OpenAI", {}),
+    ("sending customer data to a third party is not acceptable", {}),
+    ("we are fine with the current latency", {}),
+])
+def test_consent_to_a_provider_is_any_deployment(text, expected):
+    exactly(text, expected)
