@@ -130,12 +130,20 @@ def plain_numbers(text: str) -> str:
     return _DOT_GROUPS.sub(lambda m: m[0] if decimals and m[0].count(".") == 1 else m[0].replace(".", ""), text)
 
 
+# Common misspellings of the words the patterns key on ("promt", "tokesn").
+_TYPO_FIXES = {"promt": "prompt", "promts": "prompts", "propmt": "prompt", "propmts": "prompts", "prmopt": "prompt",
+               "tokesn": "tokens", "toekns": "tokens", "tokns": "tokens", "requets": "requests", "reqeusts": "requests",
+               "bugdet": "budget", "budegt": "budget", "finetuning": "fine-tuning", "finetuned": "fine-tuned"}
+_TYPOS = re.compile(r"\b(?:" + "|".join(_TYPO_FIXES) + r")\b")
+
+
 def _normalise(text: str) -> str:
     """Lower case, digit groups plain, spelling variants unified so patterns stay short."""
     text = plain_numbers(text).lower()
     text = re.sub(r"\blabell?ed\b", "labeled", text)
     text = re.sub(r"\bunlabell?ed\b", "unlabeled", text)
     text = re.sub(r"\bspeciali[sz]ed\b", "specialized", text)
+    text = _TYPOS.sub(lambda m: _TYPO_FIXES[m[0]], text)
     text = re.sub(r"\b(can|do|does|is|are|was|were|did|have|has|wo|would|should)n't\b",
                   lambda m: m[1] + " not", text)
     text = re.sub(r"\bcan't\b|\bcannot\b", "can not", text)
@@ -543,7 +551,15 @@ _FAILURE_WORDS = re.compile(r"\b(?:break\w*|broken|fail\w*|invalid|wrong|incorre
                             r"|not (?:parse|validate|compile|load|work|match|pass))\b")
 _TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to get |to go )?(?:below|under|down to|to)"
                            r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to)"
-                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?)\b")
+                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?"
+                           # a bound or contentment: "fewer than 0.5% malformed", "we'd be happy with 3%"
+                           r"|fewer than|lower than|not more than|no higher than|no worse than|(?:happy|fine|ok|okay"
+                           r"|satisfied|content|good) with|settle for|would be (?:fine|ok|okay|great|good|acceptable))\b")
+# A target said after its figure ("1% would be fine", "2% or less"), and a rate said to be
+# today's whatever words surround it ("the 2% we get today").
+_TARGET_AFTER = re.compile(r"^\W{0,3}(?:(?:failure |error )?rate )?(?:would be|is|will be|'d be) (?:fine|ok|okay|acceptable"
+                           r"|good enough|tolerable|our target|the target|the goal)\b|^\W{0,3}or (?:less|fewer|lower|better)\b")
+_NOW_AFTER = re.compile(r"\b(?:today|currently|right now|at the moment|now|we (?:have|get|see|are at))\b")
 _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
 _ONE_IN = re.compile(r"\b(\d{1,3}|one) (?:in|out of) (?:every )?(\d{1,6})\b")
 # A target stated in a clause of its own, after the failure rate it lowers: "we'd like
@@ -1025,7 +1041,8 @@ def _failure_rates(c: _Clause, after_failure: bool = False) -> None:
             continue
         window = _PHRASE_BREAK.split(clause[max(0, m.start() - 60): m.start()])[-1]
         tail = _PHRASE_BREAK.split(clause[m.end(): m.end() + 50])[0]
-        target = bool(_TARGET_WORDS.search(window))
+        target = (bool(_TARGET_WORDS.search(window)) or bool(_TARGET_AFTER.match(clause[m.end():])))\
+            and not _NOW_AFTER.search(tail)
         # A target may sit in its own phrase ("... and we need it under 1%"): the
         # clause's failure words tell what it is a share of.
         if not (_FAILURE_WORDS.search(window) or _FAILURE_WORDS.search(tail)

@@ -327,3 +327,30 @@ def test_ml_team_from_what_it_has_done(text, expected):
 ])
 def test_consent_to_a_provider_is_any_deployment(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- targets said as a bound or as contentment
+
+@pytest.mark.parametrize("text, expected", [
+    ("we want fewer than 2% of replies to be wrong", {"target_failure_rate": 0.02}),
+    ("we'd be fine with 1 in 50 broken outputs", {"target_failure_rate": 0.02}),
+    ("about 4% of answers are wrong and 1% would be fine",
+     {"current_failure_rate": 0.04, "target_failure_rate": 0.01, "goals": ["accuracy"]}),
+    ("2% or fewer invalid outputs", {"target_failure_rate": 0.02}),
+    # near misses: contentment with what they have today is today's rate; a bare rate is today's
+    ("we are happy with the 2% error rate we have today", {"current_failure_rate": 0.02}),
+    ("the JSON breaks in 5% of cases", {"current_failure_rate": 0.05, "goals": ["output_format"]}),
+])
+def test_targets_as_a_bound_or_contentment(text, expected):
+    exactly(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("each promt runs about 3k tokens", {"prompt_tokens": 3_000}),
+    ("our bugdet is around 30k", {"budget_usd": 30_000}),
+    ("we tried finetuning with LoRA", {"tried": ["lora"]}),
+    # near miss: a word that only looks like one
+    ("we have a prompter on the team", {}),
+])
+def test_common_misspellings(text, expected):
+    exactly(text, expected)
