@@ -301,7 +301,7 @@ _GOAL_STRONG: dict[str, str] = {
                         r"(?:has |have |had |was |were |would |could |will )?(?:ever )?(?:seen|trained on|learned|knows?)"
                         r"|(?:public|general|base|existing|off-the-shelf|open) models? (?:have|has|were|was) never "
                         r"(?:seen|been trained on|trained on|learned)"
-                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:\w+ ){0,2}"
+                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:[\w-]+ ){0,3}"
                         r"(?:knowledge|facts|data|research|domain|expertise|science|know-how)\b"
                         r"|(?:public|general|base|existing|off-the-shelf) models? (?:do not|does not|can not) "
                         r"(?:know|have (?:this|that|the|our|such) (?:knowledge|information))",
@@ -420,17 +420,29 @@ def _matcher(pattern: str) -> re.Pattern[str]:
 
 # (pattern, value) pairs per field, checked clause by clause; a negated match of a
 # positive phrase is handled by the entries written for the negative form.
+# Said to exist nowhere else: "exist nowhere outside the company", "is not published
+# anywhere"; the knowledge "is internal-only".
+_NOT_ANYWHERE = (r"(?:exists? nowhere (?:outside|beyond|but)|only exists? (?:inside|within|in)|exists? only (?:inside"
+                 r"|within|in)) (?:the |our )?(?:company|firm|building|organi[sz]ation|team|walls|house|intranet)"
+                 r"|exists? nowhere else|(?:is|are) not (?:published|public"
+                 r"|available|documented) anywhere")
+_INTERNAL_ONLY = r"internal[- ]only|(?:is|are) (?:purely |strictly )?internal\b"
+# Documents a company writes for itself: "our own sales playbooks", "in-house chip design knowledge".
+_OWN_DOCUMENTS = (r"(?:data|dataset|datasets|records|documents|docs|documentation|knowledge|corpus|wiki|playbooks?"
+                  r"|manuals?|handbooks?|runbooks?|guidelines|specs|specifications|know-how|research|notes|sops)\b")
 # Knowledge public models lack. Privacy ("customer data", "patient records") is not that:
 # it says where the model may run (`deployment`), read below.
 _PROPRIETARY_TRUE = _matcher(
     r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed"
-    r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus|wiki)"
-    r"|not (?:publicly )?available|not public")
+    r"|company) (?:[\w-]+ ){0,2}?" + _OWN_DOCUMENTS +
+    r"|not (?:publicly )?available|not public|" + _NOT_ANYWHERE + "|" + _INTERNAL_ONLY)
 # The same, said only of knowledge (never of privacy), so it may stand beside a hosting rule.
 _PROPRIETARY_KNOWLEDGE = _matcher(r"proprietary (?:knowledge|research|methods?|protocols?|formulas?|know-how)"
                                   r"|not (?:publicly )?available (?:anywhere|online|on the web)"
                                   r"|not (?:public|published) (?:anywhere|online|on the web)"
-                                  r"|(?:never|not) (?:been )?published")
+                                  r"|(?:never|not) (?:been )?published"
+                                  r"|(?:knowledge(?: base)?|wiki|docs|documentation|playbooks?|manuals?|handbooks?|research)"
+                                  r" (?:is|are) (?:purely |strictly )?internal(?:[- ]only)?\b|" + _NOT_ANYWHERE)
 _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")

@@ -354,3 +354,23 @@ def test_targets_as_a_bound_or_contentment(text, expected):
 ])
 def test_common_misspellings(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- knowledge that exists only in-house
+
+@pytest.mark.parametrize("text, expected", [
+    ("the answers come from our own support runbooks", {"proprietary_data": True}),
+    ("our support manuals only exist inside the company", {"proprietary_data": True}),
+    ("the recipes exist nowhere else", {"proprietary_data": True}),
+    ("the design specs are not published anywhere", {"proprietary_data": True}),
+    ("we'd like to teach it our in-house test-bench know-how",
+     {"proprietary_data": True, "goals": ["domain_knowledge"]}),
+    ("records must stay in the EU, and the wiki is internal-only",
+     {"deployment": "own_cloud", "proprietary_data": True}),
+    # near misses: documents that exist elsewhere, an internal tool, privacy alone
+    ("the same docs exist outside the company too", {}),
+    ("the tool is for internal use", {}),
+    ("our internal customer data must stay in the EU", {"deployment": "own_cloud"}),
+])
+def test_knowledge_that_exists_only_in_house(text, expected):
+    exactly(text, expected)
