@@ -279,7 +279,9 @@ _GOAL_STRONG: dict[str, str] = {
                 r"|wrong answers?|incorrect answers?|more (?:correct|accurate)|gets? (?:\w+ )?wrong"
                 r"|better answers|(?:answer|response) quality|quality of (?:the |its )?(?:answers|responses)",
     "hallucinations": r"hallucinat\w*|mak(?:e|es|ing) (?:\w+ ){0,2}up\b|made[- ]up|invent(?:s|ing)? "
-                      r"(?:\w+ )?(?:facts|answers|things|stuff|citations|sources|numbers|references)"
+                      r"(?:\w+ ){0,2}?(?:facts|answers|things|stuff|citations|sources|numbers|references|products?"
+                      r"|features?|people|names|quotes|laws|cases|statistics|figures|prices|policies|details|urls"
+                      r"|links|apis?|functions|studies|papers|dates|events|customers|orders|sku\w*)"
                       r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
                       r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies)",
     "business_context": r"understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers"
@@ -312,6 +314,10 @@ _GOAL_STRONG: dict[str, str] = {
     "jargon": r"jargon|terminology|(?:specialized|technical|domain|industry|scientific|medical|legal) "
               r"(?:vocabulary|terms|language|lingo)|non-?standard (?:language|usage|terms|words|vocabulary)|lingo",
     "style": r"sound(?:s|ing)? (?:\w+ ){0,2}like|write(?:s)? like|talk(?:s)? like|speak(?:s)? like|imitat\w*"
+             # a tone described: "in a formal, legal-sounding tone", "with a warm, playful voice"
+             r"|(?:in|with|use|using|adopt|keep|strike) (?:a|an|the|our|that) (?!same|usual|current|existing|right)"
+             r"(?:[\w-]+,? (?:and )?){1,3}"
+             r"(?:tone|voice|register|style of writing)\b|\w+-sounding (?:tone|voice|language|prose|replies|answers)"
              r"|mimic\w*|in the (?:words|manner) of|brand voice",
 }
 _GOAL_WEAK: dict[str, str] = {
@@ -324,7 +330,9 @@ _GOAL_WEAK: dict[str, str] = {
                         r"|expert knowledge|(?:knowledge|facts) (?:about|of) (?:our|a|the) (?:niche|field|domain|industry)",
     "output_format": r"json|schema|xml|yaml|legal contracts?|contracts?|compliance (?:documents?|reports?|forms?"
                      r"|filings?)|template\w*|structured (?:output|data|format|fields)",
-    "jargon": r"acronyms|abbreviations|protein[- ]folding|financial risk model\w*",
+    "jargon": r"acronyms|abbreviations|protein[- ]folding|financial risk model\w*"
+              # insiders' words: "the shorthand our radiologists use", "our reps' slang"
+              r"|shorthand|slang|insider (?:terms|language|speak)|in-?house (?:terms|codes|vocabulary)",
     "style": r"tone|style|voice|persona|personality",
 }
 _GOAL_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -339,7 +347,7 @@ _NEED = re.compile(
     r"|goal|so that|make it|get it to|keep\w*|strict|exact\w*|valid|consistent\w*|fail\w*|break\w*|broken"
     r"|invalid|wrong|bad|poor|problem\w*|issue\w*|struggl\w*|garbl\w*|mangl\w*|mess\w*|can not|does not"
     r"|do not|did not|never|unacceptable|important|critical|follow\w*|match\w*|stick|improv\w*|better"
-    r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|afford|care|prefer\w*|like|not just|not only)\b")
+    r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|misread\w*|misinterpret\w*|trips? (?:up|over)|afford|care|prefer\w*|like|not just|not only)\b")
 
 
 # After the named thing, only words that say it must be so or fails: "contracts must

@@ -374,3 +374,21 @@ def test_common_misspellings(text, expected):
 ])
 def test_knowledge_that_exists_only_in_house(text, expected):
     exactly(text, expected)
+
+
+# --------------------------------------------------------------------------- goals: insiders' words, a tone described, inventions
+
+@pytest.mark.parametrize("text, expected", [
+    ("it misreads the slang our mechanics use", {"goals": ["jargon"]}),
+    ("the model gets confused by the shorthand in our shift notes", {"goals": ["jargon"]}),
+    ("replies should come in a warm, playful voice", {"goals": ["style"]}),
+    ("we need answers with a calm and reassuring tone", {"goals": ["style"]}),
+    ("it keeps inventing fake API functions", {"goals": ["hallucinations"]}),
+    ("sometimes it invents court cases", {"goals": ["hallucinations"]}),
+    # near misses: shorthand used, a tone kept the same, people who invent things
+    ("we write our notes in shorthand", {}),
+    ("we use the same tone in emails", {}),
+    ("he invented the product", {}),
+])
+def test_goals_insiders_words_tone_and_inventions(text, expected):
+    exactly(text, expected)
