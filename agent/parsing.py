@@ -130,12 +130,20 @@ def plain_numbers(text: str) -> str:
     return _DOT_GROUPS.sub(lambda m: m[0] if decimals and m[0].count(".") == 1 else m[0].replace(".", ""), text)
 
 
+# Common misspellings of the words the patterns key on ("promt", "tokesn").
+_TYPO_FIXES = {"promt": "prompt", "promts": "prompts", "propmt": "prompt", "propmts": "prompts", "prmopt": "prompt",
+               "tokesn": "tokens", "toekns": "tokens", "tokns": "tokens", "requets": "requests", "reqeusts": "requests",
+               "bugdet": "budget", "budegt": "budget", "finetuning": "fine-tuning", "finetuned": "fine-tuned"}
+_TYPOS = re.compile(r"\b(?:" + "|".join(_TYPO_FIXES) + r")\b")
+
+
 def _normalise(text: str) -> str:
     """Lower case, digit groups plain, spelling variants unified so patterns stay short."""
     text = plain_numbers(text).lower()
     text = re.sub(r"\blabell?ed\b", "labeled", text)
     text = re.sub(r"\bunlabell?ed\b", "unlabeled", text)
     text = re.sub(r"\bspeciali[sz]ed\b", "specialized", text)
+    text = _TYPOS.sub(lambda m: _TYPO_FIXES[m[0]], text)
     text = re.sub(r"\b(can|do|does|is|are|was|were|did|have|has|wo|would|should)n't\b",
                   lambda m: m[1] + " not", text)
     text = re.sub(r"\bcan't\b|\bcannot\b", "can not", text)
@@ -271,7 +279,9 @@ _GOAL_STRONG: dict[str, str] = {
                 r"|wrong answers?|incorrect answers?|more (?:correct|accurate)|gets? (?:\w+ )?wrong"
                 r"|better answers|(?:answer|response) quality|quality of (?:the |its )?(?:answers|responses)",
     "hallucinations": r"hallucinat\w*|mak(?:e|es|ing) (?:\w+ ){0,2}up\b|made[- ]up|invent(?:s|ing)? "
-                      r"(?:\w+ )?(?:facts|answers|things|stuff|citations|sources|numbers|references)"
+                      r"(?:\w+ ){0,2}?(?:facts|answers|things|stuff|citations|sources|numbers|references|products?"
+                      r"|features?|people|names|quotes|laws|cases|statistics|figures|prices|policies|details|urls"
+                      r"|links|apis?|functions|studies|papers|dates|events|customers|orders|sku\w*)"
                       r"|fabricat\w*|confabulat\w*|false (?:facts|information|claims|statements)"
                       r"|non-?existent (?:\w+ )?(?:sources|citations|references|products|policies)",
     "business_context": r"understand(?:s|ing)? (?:\w+ ){0,2}(?:business|company|domain|products?|customers"
@@ -293,7 +303,7 @@ _GOAL_STRONG: dict[str, str] = {
                         r"(?:has |have |had |was |were |would |could |will )?(?:ever )?(?:seen|trained on|learned|knows?)"
                         r"|(?:public|general|base|existing|off-the-shelf|open) models? (?:have|has|were|was) never "
                         r"(?:seen|been trained on|trained on|learned)"
-                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:\w+ ){0,2}"
+                        r"|teach (?:it|the model|them) (?:about )?(?:our |the |all |this )?(?:[\w-]+ ){0,3}"
                         r"(?:knowledge|facts|data|research|domain|expertise|science|know-how)\b"
                         r"|(?:public|general|base|existing|off-the-shelf) models? (?:do not|does not|can not) "
                         r"(?:know|have (?:this|that|the|our|such) (?:knowledge|information))",
@@ -304,6 +314,10 @@ _GOAL_STRONG: dict[str, str] = {
     "jargon": r"jargon|terminology|(?:specialized|technical|domain|industry|scientific|medical|legal) "
               r"(?:vocabulary|terms|language|lingo)|non-?standard (?:language|usage|terms|words|vocabulary)|lingo",
     "style": r"sound(?:s|ing)? (?:\w+ ){0,2}like|write(?:s)? like|talk(?:s)? like|speak(?:s)? like|imitat\w*"
+             # a tone described: "in a formal, legal-sounding tone", "with a warm, playful voice"
+             r"|(?:in|with|use|using|adopt|keep|strike) (?:a|an|the|our|that) (?!same|usual|current|existing|right)"
+             r"(?:[\w-]+,? (?:and )?){1,3}"
+             r"(?:tone|voice|register|style of writing)\b|\w+-sounding (?:tone|voice|language|prose|replies|answers)"
              r"|mimic\w*|in the (?:words|manner) of|brand voice",
 }
 _GOAL_WEAK: dict[str, str] = {
@@ -316,7 +330,9 @@ _GOAL_WEAK: dict[str, str] = {
                         r"|expert knowledge|(?:knowledge|facts) (?:about|of) (?:our|a|the) (?:niche|field|domain|industry)",
     "output_format": r"json|schema|xml|yaml|legal contracts?|contracts?|compliance (?:documents?|reports?|forms?"
                      r"|filings?)|template\w*|structured (?:output|data|format|fields)",
-    "jargon": r"acronyms|abbreviations|protein[- ]folding|financial risk model\w*",
+    "jargon": r"acronyms|abbreviations|protein[- ]folding|financial risk model\w*"
+              # insiders' words: "the shorthand our radiologists use", "our reps' slang"
+              r"|shorthand|slang|insider (?:terms|language|speak)|in-?house (?:terms|codes|vocabulary)",
     "style": r"tone|style|voice|persona|personality",
 }
 _GOAL_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -331,7 +347,7 @@ _NEED = re.compile(
     r"|goal|so that|make it|get it to|keep\w*|strict|exact\w*|valid|consistent\w*|fail\w*|break\w*|broken"
     r"|invalid|wrong|bad|poor|problem\w*|issue\w*|struggl\w*|garbl\w*|mangl\w*|mess\w*|can not|does not"
     r"|do not|did not|never|unacceptable|important|critical|follow\w*|match\w*|stick|improv\w*|better"
-    r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|afford|care|prefer\w*|like|not just|not only)\b")
+    r"|more|lack\w*|miss\w*|confus\w*|misunderst\w*|misread\w*|misinterpret\w*|trips? (?:up|over)|afford|care|prefer\w*|like|not just|not only)\b")
 
 
 # After the named thing, only words that say it must be so or fails: "contracts must
@@ -412,17 +428,29 @@ def _matcher(pattern: str) -> re.Pattern[str]:
 
 # (pattern, value) pairs per field, checked clause by clause; a negated match of a
 # positive phrase is handled by the entries written for the negative form.
+# Said to exist nowhere else: "exist nowhere outside the company", "is not published
+# anywhere"; the knowledge "is internal-only".
+_NOT_ANYWHERE = (r"(?:exists? nowhere (?:outside|beyond|but)|only exists? (?:inside|within|in)|exists? only (?:inside"
+                 r"|within|in)) (?:the |our )?(?:company|firm|building|organi[sz]ation|team|walls|house|intranet)"
+                 r"|exists? nowhere else|(?:is|are) not (?:published|public"
+                 r"|available|documented) anywhere")
+_INTERNAL_ONLY = r"internal[- ]only|(?:is|are) (?:purely |strictly )?internal\b"
+# Documents a company writes for itself: "our own sales playbooks", "in-house chip design knowledge".
+_OWN_DOCUMENTS = (r"(?:data|dataset|datasets|records|documents|docs|documentation|knowledge|corpus|wiki|playbooks?"
+                  r"|manuals?|handbooks?|runbooks?|guidelines|specs|specifications|know-how|research|notes|sops)\b")
 # Knowledge public models lack. Privacy ("customer data", "patient records") is not that:
 # it says where the model may run (`deployment`), read below.
 _PROPRIETARY_TRUE = _matcher(
     r"proprietary|(?:internal|private|confidential|in-?house|our own|non-?public|closed"
-    r"|company) (?:\w+ )?(?:data|dataset|datasets|records|documents|docs|knowledge|corpus|wiki)"
-    r"|not (?:publicly )?available|not public")
+    r"|company) (?:[\w-]+ ){0,2}?" + _OWN_DOCUMENTS +
+    r"|not (?:publicly )?available|not public|" + _NOT_ANYWHERE + "|" + _INTERNAL_ONLY)
 # The same, said only of knowledge (never of privacy), so it may stand beside a hosting rule.
 _PROPRIETARY_KNOWLEDGE = _matcher(r"proprietary (?:knowledge|research|methods?|protocols?|formulas?|know-how)"
                                   r"|not (?:publicly )?available (?:anywhere|online|on the web)"
                                   r"|not (?:public|published) (?:anywhere|online|on the web)"
-                                  r"|(?:never|not) (?:been )?published")
+                                  r"|(?:never|not) (?:been )?published"
+                                  r"|(?:knowledge(?: base)?|wiki|docs|documentation|playbooks?|manuals?|handbooks?|research)"
+                                  r" (?:is|are) (?:purely |strictly )?internal(?:[- ]only)?\b|" + _NOT_ANYWHERE)
 _PROPRIETARY_FALSE = _matcher(
     r"public(?:ly available)? (?:data|information|knowledge|sources|datasets)|general knowledge"
     r"|common knowledge|(?:data|knowledge|information|it) is (?:all )?public")
@@ -449,12 +477,22 @@ _ML_SKILL = (r"(?:(?:trained|train|fine-?tuned|fine-?tune|built|deployed)(?: \w+
 # trains and ships its own models", "we fine-tune our own models in-house".
 _TEAM_STRONG = (r"(?:train|fine-?tune|build)s? (?:and (?:ships?|deploys?|serves?|runs?|maintains?) )?(?:its|their|our)"
                 r" own (?:\w+ )?models|(?:ship|deploy)\w* (?:\w+ ){0,2}(?:trained|fine-?tuned) models"
-                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)")
+                r"|(?:ml|ai|machine learning|research) (?:platform|infra\w*|research|engineering) (?:team|group|org)"
+                # training as routine work: "3 ML engineers who fine-tune models regularly"
+                r"|(?:train|fine-?tune|ship)s? (?:\w+ ){0,2}?models? (?:regularly|routinely|all the time|constantly|daily"
+                r"|weekly|every (?:week|month|day|sprint)|for a living|day to day|in production)"
+                r"|(?:regularly|routinely|constantly) (?:train|fine-?tune|ship)s? ")
 # Some ML: "two of our engineers know some ML", "one data scientist who has played with it".
 _TEAM_SOME = (r"(?:[0-9]+|one|a few|some|a couple) of (?:our|us|the) (?:\w+ )?(?:engineers|devs|developers|people|folks)"
               r"(?: \w+){0,2}? (?:know|knows|have|has|did|with) (?:some |a bit of |basic |a little )?"
               r"(?:ml|machine learning|ai|fine-?tuning)|(?:some|a bit of|a little|limited|basic) (?:ml|machine learning"
-              r"|fine-?tuning) (?:experience|knowledge|background|skills)")
+              r"|fine-?tuning) (?:experience|knowledge|background|skills)"
+              # a course taken, a model tuned once: "have done an ML course", "fine-tuned a BERT once"
+              r"|(?:done|did|taken|took|completed|followed|finished|attended) (?:an?|some|the|one|two|a couple of) "
+              r"(?:online |intro\w* |short |basic )?(?:ml|machine learning|ai|deep learning|fine-?tuning|data science"
+              r"|llm|nlp)\b (?:course|class|bootcamp|workshop|tutorial|certificate|training)s?"
+              r"|(?:trained|fine-?tuned|built) (?:an?|one) (?:[\w.-]+ ){0,2}?(?:model )?(?:once|before|a while ago"
+              r"|in the past|years ago|at university|in school|as a side project|for fun)")
 
 _TEAM = (
     (_matcher(r"(?:nobody|no one|none of us|not one of us)(?: \w+){0,4}? (?:has |have |had |ever |really |actually )*"
@@ -489,11 +527,21 @@ _REGION_BOUND = (_MAY_NOT_LEAVE + _REGIONS
                  + r"|(?:eu|europe|uk|us)[- ](?:only|based) (?:hosting|servers|data ?cent\w*|regions?)"
                  r"|(?:eu|uk|us) data residency")
 
+# Who may see the data, and words of consenting to it, for "any" deployment.
+_PROVIDER = (r"(?:openai|anthropic|google|azure openai|mistral|cohere|third[- ]part(?:y|ies)(?: \w+)?|external (?:apis?"
+             r"|providers?|vendors?|services)|hosted (?:apis?|models?|providers?)|(?:an? |any )?apis?|cloud (?:apis?|providers?)"
+             r"|vendors?|providers?|the cloud)\b")
+_CONSENT = r"(?:fine|ok|okay|happy|comfortable|allowed|no problem|not a problem|acceptable)"
 # Where the model may run, most constrained last: the strictest phrase read wins.
 _DEPLOYMENT = (
     ("any", _matcher(r"(?:third[- ]party|external|hosted|vendor|openai|cloud) (?:apis?|providers?|models?) "
                      r"(?:is|are) (?:fine|ok|okay|allowed|acceptable)|(?:any|a) (?:hosted |third[- ]party )?api "
-                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)")),
+                     r"is fine|no (?:privacy|data) (?:privacy |protection |residency )?(?:constraints|restrictions|concerns)"
+                     # consent to a provider: "we're fine sending data to OpenAI", "happy to use a hosted API"
+                     r"|" + _CONSENT + r" (?:with |to )?(?:send(?:ing)?|shar(?:e|ing)|us(?:e|ing)|call(?:ing)?|go(?:ing)? (?:with|through))"
+                     r" (?:\w+ ){0,3}?(?:to |with |through )?(?:the |an? )?" + _PROVIDER +
+                     r"|(?:sending|sharing) (?:\w+ ){0,3}?(?:to|with) (?:the |an? )?" + _PROVIDER
+                     + r" (?:is|would be|are) (?:(?!not\b)\w+ )?" + _CONSENT)),
     ("own_cloud", _matcher(r"hipaa|gdpr|soc ?2|(?:our|own) (?:\w+ )?(?:cloud account|vpc|tenant|aws|azure|gcp)\b"
                            r"|in our (?:own )?(?:cloud|vpc|tenant|aws account|azure tenant)"
                            r"|(?:can not|must not|may not|should not|not allowed to|never) (?:be )?(?:leave|go|sent|shared"
@@ -511,7 +559,7 @@ _DEPLOYMENT = (
 )
 # Cheap first looks: most clauses name no hosting and no technique tried.
 _DEPLOYMENT_HINT = re.compile(r"prem|device|phone|laptop|mobile|tablet|hipaa|gdpr|soc ?2|cloud|vpc|aws|azure|gcp"
-                              r"|tenant|leave|third|external|vendor|openai|residency|stay|remain|gapped|self|server"
+                              r"|tenant|leave|third|external|vendor|openai|anthropic|residency|stay|remain|gapped|self|server"
                               r"|hardware|cent(?:re|er)|api|edge|offline|locally|privacy|restriction|constraint"
                               r"|concern|stor|host|process|kept|eu\b|uk\b|us\b")
 _DEPLOYMENT_RANK = {value: rank for rank, (value, _) in enumerate(_DEPLOYMENT)}
@@ -523,7 +571,15 @@ _FAILURE_WORDS = re.compile(r"\b(?:break\w*|broken|fail\w*|invalid|wrong|incorre
                             r"|not (?:parse|validate|compile|load|work|match|pass))\b")
 _TARGET_WORDS = re.compile(r"\b(?:target|goal|need (?:it |that )?(?:to be |to get |to go )?(?:below|under|down to|to)"
                            r"|below|under|at most|less than|down to|no more than|want (?:it |that )?(?:below|under|to)"
-                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?)\b")
+                           r"|accept\w*|tolerat\w*|live with|aim (?:for|at)|max(?:imum)?"
+                           # a bound or contentment: "fewer than 0.5% malformed", "we'd be happy with 3%"
+                           r"|fewer than|lower than|not more than|no higher than|no worse than|(?:happy|fine|ok|okay"
+                           r"|satisfied|content|good) with|settle for|would be (?:fine|ok|okay|great|good|acceptable))\b")
+# A target said after its figure ("1% would be fine", "2% or less"), and a rate said to be
+# today's whatever words surround it ("the 2% we get today").
+_TARGET_AFTER = re.compile(r"^\W{0,3}(?:(?:failure |error )?rate )?(?:would be|is|will be|'d be) (?:fine|ok|okay|acceptable"
+                           r"|good enough|tolerable|our target|the target|the goal)\b|^\W{0,3}or (?:less|fewer|lower|better)\b")
+_NOW_AFTER = re.compile(r"\b(?:today|currently|right now|at the moment|now|we (?:have|get|see|are at))\b")
 _PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?) ?(?:%|percent\b|per cent\b)")
 _ONE_IN = re.compile(r"\b(\d{1,3}|one) (?:in|out of) (?:every )?(\d{1,6})\b")
 # A target stated in a clause of its own, after the failure rate it lowers: "we'd like
@@ -532,7 +588,8 @@ _TARGET_WISH = re.compile(r"\b(?:like|want|need|accept\w*|tolerat\w*|live with|a
                           r"|should|must|has to|have to|ok|okay|fine)\b")
 
 _TEAM_HINT = re.compile(r"\b(?:ml|ai|machine|data|nobody|no one|none|just|only|solo|myself|my own|one-?(?:person|man"
-                        r"|woman)|research|never|devs|developers|engineers|own)\b")
+                        r"|woman)|research|never|devs|developers|engineers|own|once|course|bootcamp|regularly|routinely"
+                        r"|fine-?tun\w*|train\w*)\b")
 
 # How the labels were checked says their quality: "every one reviewed by our experts"
 # (high), "we spot-checked a sample" (medium), "unchecked", "nobody has checked them" (low).
@@ -697,7 +754,7 @@ _PER = (
 _HORIZON = re.compile(r"^[- ]?(?P<unit>months?|mo|years?|yrs?)\b")
 _HORIZON_CONTEXT = re.compile(r"\b(?:horizon|over|for|next|plan\w*|within|period|span|run it|keep it|lifetime)\b")
 _PARAMS_WORDS = re.compile(r"^\W{0,3}(?:param\w*|model|llm|weights)\b")
-_TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|scientists?|researchers?|people)")
+_TEAM_WORDS = re.compile(r"^\W{0,2}(?:\w+ )?(?:ml|ai|machine learning|data) (?:engineers?|engs?|scientists?|researchers?|people)")
 _TOKEN_WORDS = re.compile(r"^\W{0,3}(\w+ )?tokens?\b")
 # What a token count is of, by the words near it: what comes back ("gets back 400
 # tokens", "writes about 300") is the output; what is sent ("sends ~6k tokens of
@@ -714,7 +771,33 @@ _TRIED_VERB = re.compile(
     r"\b(?:tried|tested|using|use|used|built|did|ran|trained|added|enabled|experimented with|experimenting with"
     r"|iterated on|played with|attempted|implemented|integrated|deployed|rolled out|introduced|turned on"
     r"|switched on|switched to|moved|migrated|wired up|hooked up|set up|plugged in|swapped in|spent (?:\w+ ){0,3}?on"
-    r"|distilled|distilling|routed|cached|batched)\b")
+    r"|distilled|distilling|routed|cached|batched"
+    # the technique's own verb in the present ("we route easy questions to ..., cache the prompt")
+    r"|route|routes|cache|caches|distill|distills|push|pushes|send|sends|run|runs|pipe|pipes)\b")
+# A wish or a plan is not an attempt: "we want to use RAG", "we'd like to cache prompts".
+_WISH_BEFORE = re.compile(r"\b(?:want|wants|wanted|plan|plans|planning|hope|hoping|like|need|needs|going|intend\w*"
+                          r"|consider\w*|thinking (?:of|about)|might|could|should|will|may|would|let us)"
+                          r" (?:to )?(?:also |maybe |probably |then |first )?$")
+# A technique named afterwards as already in place: "grammar-constrained decoding is
+# already on", "prompt caching is enabled", "RAG has been in use for a year".
+_IN_PLACE_AFTER = re.compile(r"[^,;:]{0,30}?\b(?:is|are|was|were|has been|have been|got)(?: (?!not\b|never\b)\w+)?? (?:already |also )?"
+                             r"(?:on|enabled|in place|in use|live|running|turned on|switched on|set up|deployed"
+                             r"|implemented|tried|tested|used|active|wired up)\b")
+# Back-references to techniques just named: "just prompts, and we've iterated on those a lot".
+_TRIED_ANAPHORA = re.compile(r"\s*(?:those|them|these|that|it)\b")
+# A model named as the one in use is not a move to a smaller model ("right now we use
+# gpt-4o-mini"); only a change to it is ("we switched to gpt-4o-mini").
+_IN_USE_VERB = re.compile(r"^(?:use|using|used|run|runs|ran|send|sends|push|pushes|pipe|pipes)$")
+_NAMED_SMALL_MODEL = re.compile(r"(?:gpt-4o|4o)[- ]mini")
+# (Patterns used with match(text, pos) carry no "^": it would not match at pos.)
+# A prompt that is only measured or handled is no prompt work: "prompts around 800
+# tokens", "a 2k-token prompt", "cache the system prompt", "prompt caching".
+_PROMPT_INCIDENTAL_AFTER = re.compile(r"\W{0,2}(?:(?:are|is|of|at|around|about|roughly|approx\w*|average\w*|usually"
+                                      r"|typically|run|runs|take|takes|use|uses|stay|come in)\W{1,2}){0,3}[~<>]?\d"
+                                      r"|\W{0,2}(?:caching|cache|cached)\b")
+_PROMPT_INCIDENTAL_BEFORE = re.compile(r"(?:\btokens?[- ]|\bcach\w* (?:the |our |a |every |each )?(?:\w+ )?)$")
+# The target of a route is part of routing: "route easy questions to a cheaper model".
+_ROUTED_TO = re.compile(r"\brout\w*(?: [\w-]+){0,4} (?:to|between|across|among) (?:\w+ )?$")
 # Where such a phrase ends: a new subject, a reason or an intention ("... and it failed",
 # "so we want", "used 20k examples to train a LoRA").
 _TRIED_SCOPE_END = re.compile(r"\b(?:so|because|since|while|which|that|still|though|although|want\w*|plan\w*"
@@ -739,11 +822,12 @@ _TRIED = tuple((_matcher(words + r")\b(?:"), value) for words, value in (
     (r"distill\w*", "distillation"),
     (r"(?:prompt )?caching|(?:a |the )?cache|cached", "caching"),
     (r"batch(?:ing| api| jobs?| endpoint| mode)|batched", "batch_api"),
-    (r"rout(?:ing|er|ed)", "routing"),
+    (r"rout(?:ing|er|ed|es?)", "routing"),
 ))
 # A figure the text calls the budget without a currency sign: "budget of 30k", "our
 # budget is about 50,000", "budget: 30k", "a 30k budget", "we can spend up to 40k".
-_BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\bcan (?:spend|afford|invest)|\bwilling to (?:spend|invest))"
+_BUDGET_BEFORE = re.compile(r"(?:\bbudget(?:ed)?|\b(?:can|could|able to|willing to|happy to|prepared to|ready to)"
+                            r" (?:spend|afford|invest|put|commit|allocate|set aside|throw|dedicate))"
                             r"(?: (?:is|of|at|around|about|roughly|approximately|approx|maybe|up to|max|maximum"
                             r"|at most|no more than|under|below|only|just|total|overall|of about|of around))*"
                             r"[ :=~-]{0,4}$")
@@ -760,14 +844,17 @@ _LABELED_AFTER = re.compile(r"^\W{0,3}(?:[a-z]+ ){0,1}(?:labeled|annotated|hand-
 # about $12k", "she costs us about $9,500 a month", "we pay our ML engineer $150k a year",
 # "$14k a month, fully loaded". A person's cost per period is not a budget.
 _PERSON = (r"(?:engineers?|developers?|devs?|data scientists?|scientists?|contractors?|consultants?|freelancers?"
-           r"|hires?|ftes?|she|he|they|each (?:one|of them))")
+           r"|hires?|ftes?|she|he|they|i|me|each (?:one|of them))")
 _PERSON_MONTH = r"(?:engineer|person|man|developer|dev|fte|staff)[- ]months?"
 _ENGINEER_COST_AFTER = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:a|an|per|/|each) ?" + _PERSON_MONTH + r"\b")
 _ENGINEER_COST_BEFORE = re.compile(
     _PERSON_MONTH + r" (?:costs?|is|are|runs?|at|of|=|:)(?: [a-z]+){0,2}\W{0,3}$"
     r"|\b" + _PERSON + r"(?: [a-z]+){0,2}? (?:costs?|is|are|runs?|earns?|makes?|charges?|bills?|paid)\b[^,;]{0,20}$"
     r"|\b(?:pay|paying|paid) (?:our |an? |the |each |every |one )?(?:[a-z]+ )?" + _PERSON + r"\b[^,;]{0,20}$"
-    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$")
+    r"|\b(?:salary|salaries|fully[- ]loaded(?: cost)?)\b[^,;]{0,30}$"
+    # the client's own hours as the engineering: "it would be my own time, roughly $6k a month"
+    r"|\b(?:my|our|his|her|their) (?:own )?(?:time|hours|salary|rate)(?: is| would be| costs?(?: us)?| is worth)?"
+    r"(?:,? (?:roughly|about|around|approx\w*|say|maybe|at|worth|call it))*[ :=~-]{0,4}$")
 _FULLY_LOADED_AFTER = re.compile(r"^[^,;.]{0,30}\bfully[- ]loaded\b")
 # The period of such a cost: a month, or a year (divided by twelve).
 _COST_PERIOD = re.compile(r"^\W{0,3}(?:usd |dollars? )?(?:(?:a|per|/|each|every) ?(?P<p>month|mo|year|yr)\b"
@@ -886,8 +973,9 @@ def _numbers(c: _Clause, sizes: list[float]) -> None:
             continue
         team = _TEAM_WORDS.match(after)
         if team:
-            c.put("ml_team", "strong" if q.value >= 5 else ("none" if q.value == 0 else "some"),
-                  q.start, q.end + team.end())
+            if "ml_team" not in c.found:  # what the team does says more than its head count
+                c.put("ml_team", "strong" if q.value >= 5 else ("none" if q.value == 0 else "some"),
+                      q.start, q.end + team.end())
             c.use(q.start, q.end)
             continue
         examples = _EXAMPLE_WORDS.match(after)
@@ -973,7 +1061,8 @@ def _failure_rates(c: _Clause, after_failure: bool = False) -> None:
             continue
         window = _PHRASE_BREAK.split(clause[max(0, m.start() - 60): m.start()])[-1]
         tail = _PHRASE_BREAK.split(clause[m.end(): m.end() + 50])[0]
-        target = bool(_TARGET_WORDS.search(window))
+        target = (bool(_TARGET_WORDS.search(window)) or bool(_TARGET_AFTER.match(clause[m.end():])))\
+            and not _NOW_AFTER.search(tail)
         # A target may sit in its own phrase ("... and we need it under 1%"): the
         # clause's failure words tell what it is a share of.
         if not (_FAILURE_WORDS.search(window) or _FAILURE_WORDS.search(tail)
@@ -1348,7 +1437,7 @@ def _simple_facts(c: _Clause) -> None:
             if not _negated(clause[: m.start()]):
                 c.put("proprietary_data", False, m.start(), m.end())
     for pattern, value in _TEAM if _TEAM_HINT.search(clause) else ():
-        if m := pattern.search(clause):
+        if (m := pattern.search(clause)) and not (value != "none" and _negated(clause[: m.start()])):
             c.put("ml_team", value, m.start(), m.end())
             break
     quality = None
@@ -1387,21 +1476,75 @@ def _tried(clause: str) -> tuple[list[str], tuple[int, int]]:
     tried: list[str] = []
     span = (0, 0)
     for verb in _TRIED_VERB.finditer(clause):
+        if _WISH_BEFORE.search(clause, 0, verb.start()):
+            continue  # "we want to use RAG"
         end = min(len(clause), verb.end() + _TRIED_SCOPE_CHARS)
         if stop := _TRIED_SCOPE_END.search(clause, verb.end(), end):
             end = stop.start()
         negated = _negated(clause[: verb.start()])
         pivot = _TRIED_EXCEPT.search(clause, verb.end(), end) if negated else None
         for pattern, value in _TRIED:
-            m = pattern.search(clause, pivot.end() if pivot else verb.start(), end)
-            if not m or value in tried or (negated and not pivot):
+            if value in tried or (negated and not pivot):
+                continue
+            m = _technique(clause, pattern, value, pivot.end() if pivot else verb.start(), end, verb[0])
+            if not m:
                 continue
             if _negated(clause[pivot.end() if pivot else verb.end(): m.start()]):
                 continue  # "we tried prompting, not RAG"
             tried.append(value)
             if span == (0, 0):
                 span = (verb.start(), m.end())
+        if not negated and _TRIED_ANAPHORA.match(clause, verb.end()):
+            # "just prompts, and we've iterated on those": the technique named last before.
+            last = max(((m, value) for pattern, value in _TRIED
+                        if (m := _last_technique(clause, pattern, value, verb.start()))),
+                       key=lambda item: item[0].start(), default=None)
+            if last and last[1] not in tried:
+                tried.append(last[1])
+                span = span if span != (0, 0) else (last[0].start(), verb.end())
+    for pattern, value in _TRIED:
+        # "grammar-constrained decoding is already on": the technique, then its state.
+        for m in pattern.finditer(clause):
+            if value not in tried and _IN_PLACE_AFTER.match(clause, m.end()) and not _negated(clause[: m.start()]) \
+                    and not _incidental(clause, m, value, ""):
+                tried.append(value)
+                span = span if span != (0, 0) else (m.start(), m.end())
     return tried, span
+
+
+def _incidental(clause: str, m: re.Match[str], value: str, verb: str) -> bool:
+    """A technique's words that say something else: a model in use, a prompt measured or
+    cached, the model a router sends to."""
+    if value == "smaller_model":
+        if _NAMED_SMALL_MODEL.fullmatch(m[0]) and _IN_USE_VERB.match(verb):
+            return True
+        return bool(_ROUTED_TO.search(clause, 0, m.start()))
+    if value == "prompt_engineering":
+        return bool(_PROMPT_INCIDENTAL_AFTER.match(clause, m.end())
+                    or _PROMPT_INCIDENTAL_BEFORE.search(clause, 0, m.start()))
+    return False
+
+
+def _technique(clause: str, pattern: re.Pattern[str], value: str, start: int, end: int,
+               verb: str) -> re.Match[str] | None:
+    """The first mention of a technique in clause[start:end] that names an attempt."""
+    for m in pattern.finditer(clause, start, end):
+        if not _incidental(clause, m, value, verb):
+            return m
+    return None
+
+
+def _last_technique(clause: str, pattern: re.Pattern[str], value: str, end: int) -> re.Match[str] | None:
+    """The last mention of a technique before `end`, unless negated in its own phrase
+    (what follows 'just'/'only' after a negation was done: "no RAG - just prompts")."""
+    found = None
+    for m in pattern.finditer(clause, 0, end):
+        if _incidental(clause, m, value, ""):
+            continue
+        pivots = [p.end() for p in _TRIED_EXCEPT.finditer(clause, 0, m.start())]
+        if not _negated(clause[pivots[-1] if pivots else 0: m.start()]):
+            found = m
+    return found
 
 
 # --------------------------------------------------------------------------- answers
