@@ -2,8 +2,8 @@
 with the exact profile updates a careful consultant would record.
 
 - SET_A and SET_B: written blind, then used to find the phrasing classes the reader
-  missed (SET_A before: 33/60, SET_B: 30/60); the fixes were made by class, with their
-  own variants in test_parsing_phrasings.py. They are regression cases now.
+  missed (before: SET_A 33/60, SET_B 30/60; after: 60/60 each); the fixes were made by
+  class, with their own variants in test_parsing_phrasings.py. Regression cases now.
 - SET_C lives in bench/reader_held_out.py and was never used for tuning: it is the
   honest measure.
 """

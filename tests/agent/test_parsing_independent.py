@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agent.parsing import extract_facts
-from tests.agent.independent_sets import SET_A
+from tests.agent.independent_sets import SET_A, SET_B
 
 
 def _same(got: Any, want: Any) -> bool:
@@ -18,8 +18,9 @@ def _same(got: Any, want: Any) -> bool:
     return bool(got == want)
 
 
-@pytest.mark.parametrize("text,want", SET_A, ids=[f"A{i}" for i in range(len(SET_A))])
-def test_set_a_is_read_exactly(text, want):
+@pytest.mark.parametrize("text,want", SET_A + SET_B,
+                         ids=[f"A{i}" for i in range(len(SET_A))] + [f"B{i}" for i in range(len(SET_B))])
+def test_blind_sets_are_read_exactly(text, want):
     got = extract_facts(text).updates
     assert set(got) == set(want), (got, want)
     assert all(_same(got[k], v) for k, v in want.items()), (got, want)
