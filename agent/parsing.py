@@ -130,20 +130,12 @@ def plain_numbers(text: str) -> str:
     return _DOT_GROUPS.sub(lambda m: m[0] if decimals and m[0].count(".") == 1 else m[0].replace(".", ""), text)
 
 
-# Common misspellings of the words the patterns key on ("promt", "tokesn").
-_TYPO_FIXES = {"promt": "prompt", "promts": "prompts", "propmt": "prompt", "propmts": "prompts", "prmopt": "prompt",
-               "tokesn": "tokens", "toekns": "tokens", "tokns": "tokens", "requets": "requests", "reqeusts": "requests",
-               "bugdet": "budget", "budegt": "budget", "finetuning": "fine-tuning", "finetuned": "fine-tuned"}
-_TYPOS = re.compile(r"\b(?:" + "|".join(_TYPO_FIXES) + r")\b")
-
-
 def _normalise(text: str) -> str:
     """Lower case, digit groups plain, spelling variants unified so patterns stay short."""
     text = plain_numbers(text).lower()
     text = re.sub(r"\blabell?ed\b", "labeled", text)
     text = re.sub(r"\bunlabell?ed\b", "unlabeled", text)
     text = re.sub(r"\bspeciali[sz]ed\b", "specialized", text)
-    text = _TYPOS.sub(lambda m: _TYPO_FIXES[m[0]], text)
     text = re.sub(r"\b(can|do|does|is|are|was|were|did|have|has|wo|would|should)n't\b",
                   lambda m: m[1] + " not", text)
     text = re.sub(r"\bcan't\b|\bcannot\b", "can not", text)

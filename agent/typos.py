@@ -29,6 +29,12 @@ _KEEP = frozenset(
     "thousandth hundredth millionth business's documented dailies weeklies monthlies answered "
     "response outputted internally privately formatting structure structures engineered budgeting".split())
 _WORDS = re.compile(r"[a-z]{6,}")
+#: Misspellings the edit-distance rule cannot reach (too short, like "promt", or one word
+#: for two, like "finetuning"): put right as listed.
+KNOWN = {"promt": "prompt", "promts": "prompts", "propmt": "prompt", "propmts": "prompts", "prmopt": "prompt",
+         "tokesn": "tokens", "toekns": "tokens", "tokns": "tokens", "requets": "requests", "reqeusts": "requests",
+         "bugdet": "budget", "budegt": "budget", "finetuning": "fine-tuning", "finetuned": "fine-tuned"}
+_KNOWN = re.compile(r"\b(?:" + "|".join(KNOWN) + r")\b")
 
 
 @lru_cache(maxsize=4096)
@@ -55,6 +61,12 @@ def fix_typos(text: str) -> tuple[str, list[tuple[str, str]]]:
             fixed.append((m[0], word))
         return word
 
+    def known(m: re.Match[str]) -> str:
+        if (m[0], KNOWN[m[0]]) not in fixed:
+            fixed.append((m[0], KNOWN[m[0]]))
+        return KNOWN[m[0]]
+
+    text = _KNOWN.sub(known, text)
     text = _WORDS.sub(repl, text)
     # "alot" is one word short of two: "hallucinates alot".
     text = re.sub(r"\balot\b", "a lot", text)
