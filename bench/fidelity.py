@@ -120,8 +120,8 @@ def llm_analysis_jobs(rows: list[dict[str, Any]], efficiency: float) -> tuple[li
         jobs.append({"id": row["id"], "layers": shape.layers, "heads": shape.heads, "kv_heads": shape.kv_heads,
                      "hidden": shape.hidden, "vocab": shape.vocab, "intermediate": shape.intermediate,
                      "gated": True, "context": shape.context, "gpu": gpu, "seq_len": int(e.step_seq_len),
-                     "total_tokens": e.total_tokens, "gpus": e.gpus, "tp": e.tp, "pp": e.pp, "zero": e.zero, "recompute": RECOMPUTE_CODES[e.recompute],
-                     "flops_efficiency": efficiency})
+                     "total_tokens": e.total_tokens, "gpus": e.gpus, "tp": e.tp, "pp": e.pp, "zero": e.zero,
+                     "recompute": RECOMPUTE_CODES[e.recompute], "flops_efficiency": efficiency})
     return jobs, skipped
 
 

@@ -87,7 +87,7 @@ class MfuFit:
     b4: float
     b5: float
     seq_knee: float
-    #: x/÷ factor per regime holding ~80% of the leave-one-out residuals.
+    #: x/÷ factor per regime: the conformal radius of its held-out residuals (~80% of new runs inside).
     spreads: dict[str, float]
     rows: int
     source: str

@@ -307,7 +307,8 @@ def estimate_training(
         low=(gpu_hours_low + overhead) * price_low, high=(gpu_hours_high + overhead) * price_high,
         hidden=shape.hidden, step_seq_len=step_seq, bandwidth_gb_s=card.bandwidth_gb_s, regime=a["regime"],
         tp=memory.tp, pp=memory.pp, zero=memory.zero, recompute=recompute,
-        micro_batch=memory.max_micro_batch, grad_accum=a["grad_accum"], time_factor=time_factor, overhead_gpu_hours=overhead,
+        micro_batch=memory.max_micro_batch, grad_accum=a["grad_accum"], time_factor=time_factor,
+        overhead_gpu_hours=overhead,
         assumptions=assumptions, warnings=warnings)
 
 
@@ -380,7 +381,7 @@ def _default_recompute(regime: str, assumptions: list[Assumption]) -> str:
     gradient checkpointing on (TRL and Axolotl examples, torchtune's configs), and the GPU
     count already assumes it; pre-training codebases split activations with tensor
     parallelism and recompute selectively. One rule, whatever the GPU count, so that more
-    GPUs, longer sequences or a bigger model never make a job cheaper."""
+    GPUs, a bigger model or QLoRA instead of LoRA never make a job's compute cheaper."""
     chosen = "selective" if regime == "pretraining" else "full"
     assumptions.append(Assumption("recompute", chosen, "default for the regime: pre-training codebases recompute "
                                   "selectively" if chosen == "selective" else "default for fine-tuning: gradient "
